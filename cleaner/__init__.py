@@ -1,0 +1,37 @@
+"""cleaner: remove boilerplate (appeals, UI prompts, glued metadata) from article text.
+
+>>> from cleaner import clean
+>>> clean("date 2025-10-30 Flights resumed.\\nShare this article\\n")
+'Flights resumed.\\n'
+"""
+
+from .api import Cleaner, clean
+from .core import Removal, Result, apply_rules
+from .errors import CleanerError, InputError, NoTextExtractedError, RuleError, RuleTimeoutError
+from .packs import choose_rules, default_rules_dir, load_packs
+from .rules import Action, Rule, RulePack, Where, load_pack, parse_pack
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Action",
+    "Cleaner",
+    "CleanerError",
+    "InputError",
+    "NoTextExtractedError",
+    "Removal",
+    "Result",
+    "Rule",
+    "RuleError",
+    "RulePack",
+    "RuleTimeoutError",
+    "Where",
+    "__version__",
+    "apply_rules",
+    "choose_rules",
+    "clean",
+    "default_rules_dir",
+    "load_pack",
+    "load_packs",
+    "parse_pack",
+]
