@@ -14,7 +14,7 @@ from .packs import choose_rules, load_packs
 from .rules import Rule, RulePack
 
 DEFAULT_MAX_REMOVED_SHARE = 0.6
-DEFAULT_TIMEOUT = 5.0
+DEFAULT_TIMEOUT = 2.0
 INPUT_FORMATS = ("auto", "text", "html")
 
 

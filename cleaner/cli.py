@@ -29,6 +29,9 @@ class UsageFailure(click.ClickException):
 
     exit_code = EXIT_USAGE
 
+    def show(self, file=None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
 
 def err(message: str) -> None:
     click.echo(message, err=True)

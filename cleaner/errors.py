@@ -23,8 +23,7 @@ class RuleTimeoutError(InputError):
 
     def __init__(self, rule_id: str, seconds: float) -> None:
         super().__init__(
-            f'rule "{rule_id}" ran past the time limit of {seconds:g}s; '
-            "the document was left as it was"
+            f'rule "{rule_id}" ran past the time limit of {seconds:g}s (see --timeout)'
         )
         self.rule_id = rule_id
         self.seconds = seconds
