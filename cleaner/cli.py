@@ -6,22 +6,28 @@ stdout carries only data; every message goes to stderr. Exit codes: 0 success,
 
 from __future__ import annotations
 
+import difflib
+import os
 import sys
 from collections.abc import Iterable
-from typing import BinaryIO
+from dataclasses import dataclass
+from pathlib import Path
 
 import click
+import regex
 
 from . import __version__, extract
 from .api import DEFAULT_MAX_REMOVED_SHARE, DEFAULT_TIMEOUT, INPUT_FORMATS, Cleaner
-from .core import Result
-from .errors import InputError, RuleError
+from .batch import FileJob, FileOutcome, WriteBack
+from .config import ConfigError, find_pyproject, read_config
+from .errors import RuleError
 from .examples import check_examples
+from .files import DEFAULT_INCLUDE, Selection, find_root
 from .packs import load_packs
-from .report import EXIT_FAILED, EXIT_USAGE, Report
-from .sources import decode_text, encode_record, iter_records
-
-EXPLAIN_WIDTH = 100
+from .pipeline import Run
+from .report import EXIT_CHANGES, EXIT_FAILED, EXIT_OK, EXIT_USAGE, Report
+from .runner import find_files, run_files
+from .workers import default_jobs
 
 
 class UsageFailure(click.ClickException):
@@ -39,6 +45,20 @@ def err(message: str) -> None:
 
 def _split_commas(ctx: click.Context, param: click.Parameter, values: Iterable[str]) -> tuple[str, ...]:
     return tuple(item.strip() for value in values for item in value.split(",") if item.strip())
+
+
+def _read_config(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
+    """Load [tool.cleaner] into the command's defaults, so that flags still override it (as black does)."""
+    if value is None:
+        paths = [p for p in ctx.params.get("paths", ()) if str(p) != "-"] or [Path.cwd()]
+        value = find_pyproject(find_root(paths)) or find_pyproject(paths[0])
+        if value is None:
+            return
+    try:
+        defaults = read_config(value)
+    except ConfigError as exc:
+        raise UsageFailure(str(exc)) from None
+    ctx.default_map = {**(ctx.default_map or {}), **defaults}
 
 
 def rule_options(function):
@@ -92,13 +112,33 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("source", required=False, default="-", metavar="[-]")
-@click.option("--jsonl", is_flag=True, help="Read JSON Lines, clean one field of each record, write JSON Lines.")
-@click.option("--field", default="text", show_default=True, help="With --jsonl: the field that holds the document.")
+@click.argument(
+    "paths",
+    nargs=-1,
+    type=click.Path(exists=True, allow_dash=True, path_type=Path),
+    is_eager=True,
+    metavar="[PATH]...",
+)
+@click.option(
+    "--config",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    is_eager=True,
+    callback=_read_config,
+    expose_value=False,
+    help="Read option defaults from this TOML file's [tool.cleaner] table "
+    "(default: the nearest pyproject.toml that has one).",
+)
+@click.option("--jsonl", is_flag=True, help="stdin is JSON Lines: clean one field of each record, write JSON Lines.")
+@click.option(
+    "--field",
+    default="text",
+    show_default=True,
+    help="The JSONL field that holds the document (stdin with --jsonl, and .jsonl/.jsonl.gz files).",
+)
 @click.option(
     "--to-field",
     metavar="NAME",
-    help="With --jsonl: write the cleaned text under this key instead of replacing --field "
+    help="Write the cleaned text under this JSONL key instead of replacing --field "
     "(e.g. --field html --to-field text for crawl dumps).",
 )
 @click.option(
@@ -121,67 +161,109 @@ def cli() -> None:
     type=click.FloatRange(0, 1, min_open=True),
     default=DEFAULT_MAX_REMOVED_SHARE,
     show_default=True,
-    help="Guard: leave a document as it was (and say so) if the rules would remove more than this share of its words.",
+    help="Guard: leave a document as it was (and say so) if the rules would remove more than this share "
+    "of its words.",
 )
 @click.option(
     "--timeout",
     type=click.FloatRange(0, min_open=True),
     default=DEFAULT_TIMEOUT,
     show_default=True,
-    help="Time limit in seconds for the rules on one document (per started megabyte); past it the document "
-    "is reported and left as it was.",
+    help="Time limit in seconds for the rules on one document (per started megabyte); past it the "
+    "document is reported and left as it was.",
 )
+@click.option("--check", is_flag=True, help="Write nothing; list what would change and exit 1 if anything would.")
+@click.option("--diff", is_flag=True, help="Write nothing; print a unified diff of what would change on stdout.")
+@click.option(
+    "-o",
+    "--output-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write cleaned copies of the files under this folder, mirroring the tree; originals are left "
+    "untouched. HTML files are read too, and written as .txt.",
+)
+@click.option(
+    "--include",
+    multiple=True,
+    callback=_split_commas,
+    metavar="GLOB",
+    help=f"File names to clean inside folders (repeatable; default: {', '.join(DEFAULT_INCLUDE)}).",
+)
+@click.option(
+    "--exclude",
+    metavar="REGEX",
+    help="Skip files and folders whose path (relative to the project root, with a leading /) matches "
+    "this regular expression. .git, .venv and the like, and .gitignore'd paths, are always skipped.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes for folders (default: all cores).",
+)
+@click.option("--no-cache", is_flag=True, help="Neither read nor update the cache of files already clean.")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors: no per-file lines, no summary.")
 @click.option("--explain", is_flag=True, help="Print every removal on stderr: where, rule id and removed text.")
 @click.option("--stats", is_flag=True, help="Print counts per rule and totals on stderr at the end.")
-def clean(
-    source: str,
-    jsonl: bool,
-    field: str,
-    to_field: str | None,
-    input_format: str,
-    extraction: str,
-    rule_paths: tuple[str, ...],
-    no_default_rules: bool,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    max_removed_share: float,
-    timeout: float,
-    explain: bool,
-    stats: bool,
-) -> None:
-    """Clean one document from stdin to stdout, or JSON Lines with --jsonl.
+@click.pass_context
+def clean(ctx: click.Context, paths: tuple[Path, ...], **options) -> None:
+    """Clean a document from stdin to stdout, or files and folders in place.
 
-    Plain text goes straight to the rules; HTML is recognised and reduced to
-    its main text first. Exit codes: 0 done; 2 bad rules or options; 3 some
-    input could not be processed (named on stderr; it is passed through as it
-    was, never dropped).
+    \b
+    With no PATH (or -): one document from stdin (JSON Lines with --jsonl) to stdout.
+    With PATHs: .txt files, and .jsonl/.jsonl.gz record by record, are cleaned in place
+    (folders recursively); unchanged files are not touched, writes are atomic.
+
+    Plain text goes straight to the rules; HTML is recognised and reduced to its main
+    text first. Exit codes: 0 done; 1 --check found files to clean; 2 bad rules,
+    options or configuration; 3 some input could not be processed (named on stderr,
+    passed through or left as it was, never dropped).
     """
-    if source != "-":
-        raise UsageFailure(f"{source}: cleaning files in place is not supported yet; use stdin: cleaner clean < {source}")
-    if to_field and not jsonl:
-        raise click.BadOptionUsage("to_field", "--to-field needs --jsonl")
+    o = _Options(**options)
     cleaner = _make_cleaner(
-        rules=rule_paths,
-        default_rules=not no_default_rules,
-        select=select,
-        ignore=ignore,
-        max_removed_share=max_removed_share,
-        timeout=timeout,
-        input_format=input_format,
-        extraction=extraction,
+        rules=o.rule_paths,
+        default_rules=not o.no_default_rules,
+        select=o.select,
+        ignore=o.ignore,
+        max_removed_share=o.max_removed_share,
+        timeout=o.timeout,
+        input_format=o.input_format,
+        extraction=o.extraction,
     )
-    report = Report()
-    stdin, stdout = click.get_binary_stream("stdin"), click.get_binary_stream("stdout")
-    try:
-        if jsonl:
-            _clean_jsonl(cleaner, stdin, stdout, report, field=field, to_field=to_field, explain=explain)
-        else:
-            _clean_document(cleaner, stdin, stdout, report, explain=explain)
-        stdout.flush()
-    finally:
-        if stats:
-            err(report.table())
-    sys.exit(report.return_code)
+    if not paths or paths == (Path("-"),):
+        code = _clean_stdin(cleaner, o)
+    elif Path("-") in paths:
+        raise click.BadParameter("- (stdin) cannot be mixed with paths", param_hint="PATH")
+    else:
+        code = _clean_paths(cleaner, paths, o)
+    sys.exit(code)
+
+
+@dataclass(frozen=True)
+class _Options:
+    """The clean command's options, as one value."""
+
+    jsonl: bool
+    field: str
+    to_field: str | None
+    input_format: str
+    extraction: str
+    rule_paths: tuple[str, ...]
+    no_default_rules: bool
+    select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    max_removed_share: float
+    timeout: float
+    check: bool
+    diff: bool
+    output_dir: Path | None
+    include: tuple[str, ...]
+    exclude: str | None
+    jobs: int | None
+    no_cache: bool
+    quiet: bool
+    explain: bool
+    stats: bool
 
 
 def _make_cleaner(**options) -> Cleaner:
@@ -191,93 +273,125 @@ def _make_cleaner(**options) -> Cleaner:
         raise UsageFailure(str(exc)) from None
 
 
-def _clean_document(cleaner: Cleaner, stdin: BinaryIO, stdout: BinaryIO, report: Report, *, explain: bool) -> None:
-    data = stdin.read()
-    name = "<stdin>"
+def _clean_stdin(cleaner: Cleaner, o: _Options) -> int:
+    """One document, or a JSONL stream, from stdin to stdout."""
+    if o.output_dir is not None:
+        raise click.BadOptionUsage("output_dir", "-o/--output-dir needs PATHs to read from")
+    if o.to_field and not o.jsonl:
+        raise click.BadOptionUsage("to_field", "--to-field needs --jsonl (or .jsonl files)")
+    report = Report()
+    run = Run(cleaner, report, err, explain=o.explain)
+    stdin, stdout = click.get_binary_stream("stdin"), click.get_binary_stream("stdout")
+    changed = False
     try:
-        if cleaner.input_format == "html" or (cleaner.input_format == "auto" and extract.looks_like_html(data)):
-            text = cleaner.to_text(data, input_format="html")
-            if not text.endswith("\n"):
-                text += "\n"
+        if o.jsonl:
+            for raw, cleaned in run.clean_records(stdin, "<stdin>", field=o.field, to_field=o.to_field):
+                changed |= raw != cleaned
+                if not (o.check or o.diff):
+                    stdout.write(cleaned)
         else:
-            text = decode_text(data, name=name)
-        result = cleaner.run(text, input_format="text")
-    except InputError as exc:
-        report.fail()
-        err(f"error: {name}: {exc}" if not str(exc).startswith(name) else f"error: {exc}")
-        if not (cleaner.input_format != "text" and extract.looks_like_html(data)):
-            stdout.write(data)  # never lose a document: pass it through as it was
-        return
-    _note(result, name, report, len(text), explain, cleaner.max_removed_share)
-    stdout.write(result.text.encode("utf-8"))
+            data = stdin.read()
+            cleaned = run.clean_document(data, "<stdin>")
+            if cleaned is None and not run.is_html(data):
+                cleaned = data  # never lose a document: pass it through as it was
+            changed = cleaned is not None and cleaned != data
+            if o.diff and changed:
+                stdout.write(_unified_diff("<stdin>", data, cleaned).encode("utf-8"))
+            elif not o.check and not o.diff and cleaned is not None:
+                stdout.write(cleaned)
+        stdout.flush()
+    finally:
+        if o.stats:
+            err(report.table())
+    if report.failed:
+        return EXIT_FAILED
+    return EXIT_CHANGES if o.check and changed else EXIT_OK
 
 
-def _clean_jsonl(
-    cleaner: Cleaner,
-    stdin: BinaryIO,
-    stdout: BinaryIO,
-    report: Report,
-    *,
-    field: str,
-    to_field: str | None,
-    explain: bool,
-) -> None:
-    for record in iter_records(stdin):
-        label = record.label("<stdin>")
-        if record.error:
-            report.fail()
-            err(f"error: {label}: {record.error}; passed through unchanged")
-            stdout.write(record.raw)
-            continue
-        if record.data is None:  # a blank line
-            stdout.write(record.raw)
-            continue
-        value = record.data.get(field)
-        if value is None and field in record.data:
-            stdout.write(record.raw)
-            continue
-        if not isinstance(value, str):
-            report.fail()
-            problem = f'no field "{field}"' if field not in record.data else f'field "{field}" is not a string'
-            err(f"error: {label}: {problem}; passed through unchanged")
-            stdout.write(record.raw)
-            continue
-        try:
-            result = cleaner.run(value)
-        except InputError as exc:
-            report.fail()
-            err(f"error: {label}: {exc}; passed through unchanged")
-            if to_field:
-                record.data[to_field] = None
-                stdout.write(encode_record(record.data, record.raw))
-            else:
-                stdout.write(record.raw)
-            continue
-        _note(result, label, report, len(value), explain, cleaner.max_removed_share)
-        if to_field:
-            record.data[to_field] = result.text
-            stdout.write(encode_record(record.data, record.raw))
-        elif result.changed:
-            record.data[field] = result.text
-            stdout.write(encode_record(record.data, record.raw))
-        else:
-            stdout.write(record.raw)
+def _clean_paths(cleaner: Cleaner, paths: tuple[Path, ...], o: _Options) -> int:
+    """Files and folders: in place, checked, diffed or copied to an output folder."""
+    if o.jsonl:
+        raise click.BadOptionUsage("jsonl", "--jsonl is for stdin; .jsonl and .jsonl.gz files are recognised by name")
+    if o.output_dir is not None and (o.check or o.diff):
+        raise click.BadOptionUsage("output_dir", "-o/--output-dir cannot be combined with --check or --diff")
+    if o.diff:
+        write_back = WriteBack.DIFF
+    elif o.check:
+        write_back = WriteBack.CHECK
+    elif o.output_dir is not None:
+        write_back = WriteBack.OUTPUT
+    else:
+        write_back = WriteBack.IN_PLACE
+    root = find_root(paths)
+    selection = Selection(
+        include=o.include or DEFAULT_INCLUDE,
+        exclude=o.exclude,
+        html=write_back is WriteBack.OUTPUT,
+    )
+    try:
+        files = find_files(paths, selection, root=root)
+    except regex.error as exc:
+        raise click.BadParameter(f"not a valid regular expression: {exc}", param_hint="--exclude") from None
+    job = FileJob(
+        cleaner=cleaner,
+        write_back=write_back,
+        root=root,
+        output_dir=o.output_dir.resolve() if o.output_dir else None,
+        field=o.field,
+        to_field=o.to_field,
+        explain=o.explain,
+    )
+    progress = _progress_bar(len(files), enabled=not o.quiet)
+    say = progress.write if progress is not None else err
+    stdout = click.get_binary_stream("stdout")
+    fixer = os.environ.get("PRE_COMMIT") == "1"
 
+    def on_outcome(outcome: FileOutcome) -> None:
+        for message in outcome.messages:
+            say(message)
+        if outcome.changed and not outcome.failed:
+            if outcome.diff is not None:
+                stdout.write(outcome.diff.encode("utf-8"))
+            elif not o.quiet:
+                verb = {WriteBack.IN_PLACE: "Fixing" if fixer else "cleaned", WriteBack.CHECK: "would clean"}
+                if write_back in verb:
+                    say(f"{verb[write_back]} {outcome.path}")
+        if progress is not None:
+            progress.update()
 
-def _note(result: Result, label: str, report: Report, length: int, explain: bool, limit: float) -> None:
-    """Count a result, and say on stderr what a user should know about it."""
-    report.add(result, length)
-    if result.guarded:
-        err(
-            f"warning: {label}: left as it was: the rules would remove {result.removed_share:.0%} of its words "
-            f"(limit {limit:.0%}, see --max-removed-share)"
+    try:
+        totals = run_files(
+            files,
+            job,
+            jobs=o.jobs or default_jobs(),
+            use_cache=not o.no_cache,
+            on_outcome=on_outcome,
+            on_skip=lambda path: progress.update() if progress is not None else None,
         )
-    if explain:
-        verb = "would remove" if result.guarded else "removed"
-        for removal in result.removals:
-            shown = removal.text if len(removal.text) <= EXPLAIN_WIDTH else removal.text[: EXPLAIN_WIDTH - 3] + "..."
-            extra = f" -> {removal.replacement!r}" if removal.replacement is not None else ""
-            err(f"{label}: line {removal.line}: {removal.rule_id}: {verb} {shown!r}{extra}")
+    finally:
+        if progress is not None:
+            progress.close()
+    stdout.flush()
+    if o.stats:
+        err(totals.documents.table())
+    if not o.quiet:
+        err(totals.summary(write_back))
+    return totals.return_code(check=o.check)
+
+
+def _progress_bar(total: int, *, enabled: bool):
+    """A progress bar on stderr when stderr is a terminal, else None."""
+    if not enabled or total < 2 or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="file", file=sys.stderr, leave=False, dynamic_ncols=True)
+
+
+def _unified_diff(name: str, before: bytes, after: bytes) -> str:
+    old = before.decode("utf-8", "replace").splitlines(keepends=True)
+    new = after.decode("utf-8", "replace").splitlines(keepends=True)
+    return "".join(difflib.unified_diff(old, new, f"a/{name}", f"b/{name}"))
 
 
 @cli.group()

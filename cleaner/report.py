@@ -37,6 +37,16 @@ class Report:
             self.removals[rule_id] += count
             self.documents_per_rule[rule_id] += 1
 
+    def merge(self, other: Report) -> None:
+        """Add the counts of another report (a file's, from a worker)."""
+        self.documents += other.documents
+        self.changed += other.changed
+        self.guarded += other.guarded
+        self.failed += other.failed
+        self.chars_removed += other.chars_removed
+        self.removals.update(other.removals)
+        self.documents_per_rule.update(other.documents_per_rule)
+
     def fail(self) -> None:
         self.documents += 1
         self.failed += 1

@@ -1,0 +1,130 @@
+"""Which files a run cleans: folders walked recursively, excludes and .gitignore honoured.
+
+Modelled on black's ``gen_python_files``: paths named on the command line are
+always taken (unless excluded); inside folders only files that match the
+include globs are, and version-control and tool folders are skipped.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import regex
+
+DEFAULT_INCLUDE = ("*.txt", "*.jsonl", "*.jsonl.gz")
+HTML_SUFFIXES = (".html", ".htm")
+SKIPPED_FOLDERS = frozenset(
+    {".git", ".hg", ".svn", ".bzr", ".venv", "venv", ".tox", ".nox", "node_modules", "__pycache__",
+     ".mypy_cache", ".ruff_cache", ".pytest_cache", ".hypothesis", ".pre-commit-cache", "_build", "buck-out"}
+)
+TEMP_SUFFIX = ".cleaner-tmp"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The rules that pick files: include globs, an exclude regex, .gitignore."""
+
+    include: tuple[str, ...] = DEFAULT_INCLUDE
+    exclude: str | None = None
+    gitignore: bool = True
+    html: bool = False  # .html/.htm files too (only when writing to an output folder)
+
+    def included(self, name: str) -> bool:
+        if self.html and name.lower().endswith(HTML_SUFFIXES):
+            return True
+        return any(fnmatch.fnmatch(name, pattern) for pattern in self.include)
+
+
+def kind_of(path: Path) -> str:
+    """``jsonl``, ``html`` or ``text``, from the file name."""
+    name = path.name.lower()
+    if name.endswith((".jsonl", ".jsonl.gz")):
+        return "jsonl"
+    if name.endswith(HTML_SUFFIXES):
+        return "html"
+    return "text"
+
+
+def find_root(paths: Iterable[Path]) -> Path:
+    """The nearest folder above all ``paths`` holding .git, .hg or pyproject.toml (else the filesystem root)."""
+    resolved = [p.resolve() for p in paths] or [Path.cwd()]
+    common = Path(os.path.commonpath([str(p) for p in resolved]))
+    if common.is_file():
+        common = common.parent
+    for folder in (common, *common.parents):
+        if any((folder / marker).exists() for marker in (".git", ".hg", "pyproject.toml")):
+            return folder
+    return common
+
+
+def iter_files(paths: Iterable[Path], selection: Selection, *, root: Path) -> Iterator[Path]:
+    """Every file to clean under ``paths``, each once, in a stable order.
+
+    Stray temporary files left by a killed run are removed on the way.
+    """
+    exclude = regex.compile(selection.exclude) if selection.exclude else None
+    ignored = _gitignore(root) if selection.gitignore else None
+    seen: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            candidates = _walk(path, selection, root, exclude, ignored)
+        else:
+            candidates = iter([path]) if not _excluded(path, root, exclude, ignored, is_dir=False) else iter(())
+        for candidate in candidates:
+            key = candidate.resolve()
+            if key not in seen:
+                seen.add(key)
+                yield candidate
+
+
+def _walk(folder: Path, selection: Selection, root: Path, exclude, ignored) -> Iterator[Path]:
+    for current, dirs, names in os.walk(folder):
+        base = Path(current)
+        dirs[:] = sorted(
+            d for d in dirs
+            if d not in SKIPPED_FOLDERS and not _excluded(base / d, root, exclude, ignored, is_dir=True)
+        )
+        for name in sorted(names):
+            path = base / name
+            if name.endswith(TEMP_SUFFIX) and name.startswith("."):
+                _remove_stray(path)
+                continue
+            if selection.included(name) and not _excluded(path, root, exclude, ignored, is_dir=False):
+                yield path
+
+
+def _excluded(path: Path, root: Path, exclude, ignored, *, is_dir: bool) -> bool:
+    relative = _relative(path, root)
+    if exclude is not None and exclude.search("/" + relative + ("/" if is_dir else "")):
+        return True
+    return ignored is not None and ignored.match_file(relative + ("/" if is_dir else ""))
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _gitignore(root: Path):
+    """The root's .gitignore as a pathspec matcher, or None when there is none."""
+    gitignore = root / ".gitignore"
+    if not gitignore.is_file():
+        return None
+    import pathspec
+
+    lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+def _remove_stray(path: Path) -> None:
+    """A temporary file from a run that was killed before it could rename it."""
+    try:
+        path.unlink()
+    except OSError:
+        pass
