@@ -11,6 +11,7 @@ from . import extract
 from .core import Result, apply_rules
 from .errors import NoTextExtractedError
 from .packs import choose_rules, load_packs
+from .sources import decode_text
 from .rules import Rule, RulePack
 
 DEFAULT_MAX_REMOVED_SHARE = 0.6
@@ -92,7 +93,7 @@ class Cleaner:
                 raise NoTextExtractedError("no article text found in the HTML")
             return text
         if isinstance(document, bytes):
-            return document.decode("utf-8")
+            return decode_text(document, name="<bytes>")
         return document
 
     def __call__(self, text: str | bytes) -> str:

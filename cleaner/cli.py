@@ -67,7 +67,7 @@ def rule_options(function):
         "--rules",
         "rule_paths",
         multiple=True,
-        type=click.Path(exists=True, dir_okay=True),
+        type=click.Path(dir_okay=True),
         metavar="FILE_OR_DIR",
         help="A rule pack (YAML) or a folder of packs to use besides the shipped ones. Repeatable.",
     )(function)
@@ -281,7 +281,7 @@ def _clean_stdin(cleaner: Cleaner, o: _Options) -> int:
         raise click.BadOptionUsage("to_field", "--to-field needs --jsonl (or .jsonl files)")
     report = Report()
     run = Run(cleaner, report, err, explain=o.explain)
-    stdin, stdout = click.get_binary_stream("stdin"), click.get_binary_stream("stdout")
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     changed = False
     try:
         if o.jsonl:
@@ -343,7 +343,7 @@ def _clean_paths(cleaner: Cleaner, paths: tuple[Path, ...], o: _Options) -> int:
     )
     progress = _progress_bar(len(files), enabled=not o.quiet)
     say = progress.write if progress is not None else err
-    stdout = click.get_binary_stream("stdout")
+    stdout = sys.stdout.buffer
     fixer = os.environ.get("PRE_COMMIT") == "1"
 
     def on_outcome(outcome: FileOutcome) -> None:
@@ -450,8 +450,38 @@ def _load(files: tuple[str, ...]):
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point of the ``cleaner`` console script."""
-    cli.main(args=argv, prog_name="cleaner")
+    """Entry point of the ``cleaner`` console script.
+
+    An unexpected exception becomes one line on stderr and exit code 123 (the
+    traceback is shown with CLEANER_DEBUG=1); Ctrl-C exits 130.
+    """
+    try:
+        cli.main(args=argv, prog_name="cleaner", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except (click.Abort, KeyboardInterrupt):
+        err("interrupted")
+        sys.exit(130)
+    except BrokenPipeError:
+        _silence_stdout()
+        sys.exit(1)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence before a traceback
+        if os.environ.get("CLEANER_DEBUG"):
+            raise
+        err(f"error: internal error: {type(exc).__name__}: {exc} (set CLEANER_DEBUG=1 for the traceback)")
+        sys.exit(123)
+
+
+def _silence_stdout() -> None:
+    """After the reader of stdout went away, keep Python from complaining when it flushes at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass
 
 
 __all__ = ["cli", "main"]

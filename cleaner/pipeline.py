@@ -76,7 +76,10 @@ class Run:
             return record.raw
         value = record.data.get(field)
         if value is None and field in record.data:  # null: nothing to clean
-            return record.raw
+            if not to_field:
+                return record.raw
+            record.data[to_field] = None
+            return encode_record(record.data, record.raw)
         if not isinstance(value, str):
             problem = f'no field "{field}"' if field not in record.data else f'field "{field}" is not a string'
             self.fail(label, problem, passed=True)

@@ -64,7 +64,7 @@ class Report:
             for rule, count in sorted(self.removals.items(), key=lambda kv: (-kv[1], kv[0])):
                 lines.append(f"{rule:<{width}}  {count:>8,}  {self.documents_per_rule[rule]:>9,}")
         lines.append(
-            f"{self.documents:,} documents: {self.changed:,} changed, {self.guarded:,} left by the guard, "
+            f"{self.documents:,} document{'' if self.documents == 1 else 's'}: {self.changed:,} changed, {self.guarded:,} left by the guard, "
             f"{self.failed:,} failed; {self.chars_removed:,} characters removed"
         )
         return "\n".join(lines)

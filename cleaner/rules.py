@@ -332,7 +332,12 @@ class _Reader:
         self._constructor = yaml.SafeLoader("")
 
     def value(self, node: yaml.Node) -> Any:
-        return self._constructor.construct_object(node, deep=True)
+        try:
+            return self._constructor.construct_object(node, deep=True)
+        except yaml.MarkedYAMLError as exc:  # an unknown tag such as !!python/name:...
+            mark = exc.problem_mark or exc.context_mark
+            line = mark.line + 1 if mark else _line(node)
+            raise RuleError(f"{self.source}:{line}: invalid YAML: {exc.problem or exc.context}") from None
 
     def mapping(self, node: yaml.MappingNode, allowed: tuple[str, ...], *, where: str) -> dict[str, yaml.Node]:
         """Key -> value node, rejecting unknown and duplicate keys."""
