@@ -97,7 +97,7 @@ def _process_document(path: Path, job: FileJob, run: Run, outcome: FileOutcome) 
         return
     outcome.changed = cleaned != data
     if job.write_back is WriteBack.IN_PLACE and outcome.changed:
-        write_atomic(path, cleaned, like=path)
+        write_atomic(path.resolve(), cleaned, like=path)  # through a symlink: the link stays a link
     elif job.write_back is WriteBack.OUTPUT:
         write_atomic(output_path(path, job), cleaned)
     elif job.write_back is WriteBack.DIFF and outcome.changed:
@@ -120,7 +120,7 @@ def _process_jsonl(path: Path, job: FileJob, run: Run, outcome: FileOutcome) -> 
             outcome.diff = _diff(path, b"".join(before), b"".join(after))
         return
     in_place = job.write_back is WriteBack.IN_PLACE
-    target = path if in_place else output_path(path, job)
+    target = path.resolve() if in_place else output_path(path, job)
     with AtomicFile(target, like=path if in_place else None) as out:
         sink = gzip.GzipFile(fileobj=out, mode="wb", mtime=0) if compressed else out
         with opener(path, "rb") as source:
@@ -136,4 +136,6 @@ def _process_jsonl(path: Path, job: FileJob, run: Run, outcome: FileOutcome) -> 
 def _diff(path: Path, before: bytes, after: bytes) -> str:
     old = before.decode("utf-8", "replace").splitlines(keepends=True)
     new = after.decode("utf-8", "replace").splitlines(keepends=True)
-    return "".join(difflib.unified_diff(old, new, f"a/{path.as_posix()}", f"b/{path.as_posix()}"))
+    name = path.as_posix()
+    before_name, after_name = (name, name) if path.is_absolute() else (f"a/{name}", f"b/{name}")
+    return "".join(difflib.unified_diff(old, new, before_name, after_name))

@@ -327,6 +327,7 @@ def _clean_paths(cleaner: Cleaner, paths: tuple[Path, ...], o: _Options) -> int:
         include=o.include or DEFAULT_INCLUDE,
         exclude=o.exclude,
         html=write_back is WriteBack.OUTPUT,
+        remove_stray=write_back in (WriteBack.IN_PLACE, WriteBack.OUTPUT),
     )
     try:
         files = find_files(paths, selection, root=root)
@@ -353,7 +354,11 @@ def _clean_paths(cleaner: Cleaner, paths: tuple[Path, ...], o: _Options) -> int:
             if outcome.diff is not None:
                 stdout.write(outcome.diff.encode("utf-8"))
             elif not o.quiet:
-                verb = {WriteBack.IN_PLACE: "Fixing" if fixer else "cleaned", WriteBack.CHECK: "would clean"}
+                verb = {
+                    WriteBack.IN_PLACE: "Fixing" if fixer else "cleaned",
+                    WriteBack.OUTPUT: "cleaned",
+                    WriteBack.CHECK: "would clean",
+                }
                 if write_back in verb:
                     say(f"{verb[write_back]} {outcome.path}")
         if progress is not None:

@@ -64,8 +64,8 @@ def read_config(path: Path) -> dict[str, Any]:
             raise ConfigError(f'{path}: [tool.cleaner]: unknown key "{key}" (allowed: {", ".join(KEYS)})')
         name, expected = KEYS[key]
         if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
-            kind = expected.__name__ if isinstance(expected, type) else "number"
-            raise ConfigError(f'{path}: [tool.cleaner]: "{key}" should be a {kind}, not {value!r}')
+            kind = {list: "a list", bool: "true or false", str: "a string", int: "a whole number"}.get(expected, "a number")
+            raise ConfigError(f'{path}: [tool.cleaner]: "{key}" should be {kind}, not {value!r}')
         if expected is list and not all(isinstance(item, str) for item in value):
             raise ConfigError(f'{path}: [tool.cleaner]: "{key}" should be a list of strings')
         if key == "rules":

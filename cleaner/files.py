@@ -32,6 +32,7 @@ class Selection:
     exclude: str | None = None
     gitignore: bool = True
     html: bool = False  # .html/.htm files too (only when writing to an output folder)
+    remove_stray: bool = True  # delete temporary files a killed run left (not in read-only modes)
 
     def included(self, name: str) -> bool:
         if self.html and name.lower().endswith(HTML_SUFFIXES):
@@ -91,7 +92,8 @@ def _walk(folder: Path, selection: Selection, root: Path, exclude, ignored) -> I
         for name in sorted(names):
             path = base / name
             if name.endswith(TEMP_SUFFIX) and name.startswith("."):
-                _remove_stray(path)
+                if selection.remove_stray:
+                    _remove_stray(path)
                 continue
             if selection.included(name) and not _excluded(path, root, exclude, ignored, is_dir=False):
                 yield path

@@ -7,6 +7,7 @@ worker starts, not with every file. Outcomes come back in input order.
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -43,6 +44,10 @@ def process_files(paths: Sequence[Path], job: FileJob, *, jobs: int) -> Iterator
 
 
 def _start_worker(job: FileJob) -> None:
+    # Ctrl-C signals every process of the terminal's group. Only the parent handles it (it stops
+    # handing out files and waits for those in progress): a worker interrupted between files
+    # would break the pool, which then kills the other workers mid-write, or deadlocks.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     global _job
     _job = job
 

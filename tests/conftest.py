@@ -51,3 +51,11 @@ def write_pack(tmp_path: Path) -> Callable[[str, str], Path]:
         return path
 
     return write
+
+
+@pytest.fixture(autouse=True)
+def cache_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh cache folder for every test (also seen by subprocesses), so the user's cache is never touched."""
+    path = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("CLEANER_CACHE_DIR", str(path))
+    return path
