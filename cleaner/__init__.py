@@ -1,8 +1,8 @@
 """cleaner: remove boilerplate (appeals, UI prompts, glued metadata) from article text.
 
 >>> from cleaner import clean
->>> clean("date 2025-10-30 Flights resumed.\\nShare this article\\n")
-'Flights resumed.\\n'
+>>> clean("date 2025-10-30 Flights to the base resumed on Friday, officials said.\\nShare this article\\n")
+'Flights to the base resumed on Friday, officials said.\\n'
 """
 
 from .api import Cleaner, clean
