@@ -454,6 +454,11 @@ def _load(files: tuple[str, ...]):
         raise UsageFailure(str(exc)) from None
 
 
+from .learn_cli import learn  # noqa: E402  (the command lives in its own module)
+
+cli.add_command(learn)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``cleaner`` console script.
 
