@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import extract
-from .core import Result, apply_rules
+from .core import Result, RuleSet, apply_rules
 from .errors import NoTextExtractedError
 from .packs import choose_rules, load_packs
 from .sources import decode_text
@@ -67,6 +67,7 @@ class Cleaner:
             tuple(packs) if packs is not None else tuple(load_packs(rules, default_rules=default_rules))
         )
         self.rules: tuple[Rule, ...] = choose_rules(self.packs, select=select, ignore=ignore)
+        self.ruleset = RuleSet(self.rules)
         self.max_removed_share = max_removed_share
         self.timeout = timeout
         self.input_format = input_format
@@ -82,7 +83,7 @@ class Cleaner:
         text = self.to_text(text, input_format=input_format, url=url)
         # the time limit grows with the document, so that only a runaway pattern trips it
         limit = None if self.timeout is None else self.timeout * max(1.0, len(text) / 1_000_000)
-        return apply_rules(text, self.rules, max_removed_share=self.max_removed_share, timeout=limit)
+        return apply_rules(text, self.ruleset, max_removed_share=self.max_removed_share, timeout=limit)
 
     def to_text(self, document: str | bytes, *, input_format: str | None = None, url: str | None = None) -> str:
         """The text the rules see: ``document`` itself, or the text extracted from its HTML."""

@@ -9,8 +9,11 @@ output is always the input minus some lines (and minus spans for ``strip``).
 from __future__ import annotations
 
 import time
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 
 from .errors import RuleTimeoutError
 from .rules import Action, Rule, Where
@@ -54,9 +57,10 @@ class Result:
 class _Line:
     """A line while rules run: its current content and where it came from."""
 
-    __slots__ = ("number", "start", "content", "eol", "alive", "words", "edits")
+    __slots__ = ("number", "start", "content", "eol", "alive", "words", "edits", "mask")
 
     def __init__(self, number: int, start: int, content: str, eol: str) -> None:
+        self.mask = -1  # bit i set: rule i may match this line (see RuleSet.line_masks)
         self.number = number
         self.start = start
         self.content = content
@@ -112,12 +116,82 @@ def split_lines(text: str) -> list[_Line]:
     return lines
 
 
+class RuleSet:
+    """Rules in the order they run, with their literal prefilter built once.
+
+    Picklable: only the rules travel; patterns and the automaton are rebuilt
+    on first use on the other side.
+    """
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.rules: tuple[Rule, ...] = tuple(sorted(rules, key=lambda r: ACTION_ORDER.index(r.action)))
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def __iter__(self):
+        return iter(self.rules)
+
+    @cached_property
+    def _prefilter(self) -> tuple[Any, int]:
+        """(automaton of literal -> mask of rules, mask of the rules without literals)."""
+        unfiltered = 0
+        by_literal: dict[str, int] = {}
+        for index, rule in enumerate(self.rules):
+            if rule.literals is None:
+                unfiltered |= 1 << index
+            else:
+                for literal in rule.literals:
+                    by_literal[literal] = by_literal.get(literal, 0) | 1 << index
+        if not by_literal:
+            return None, unfiltered
+        import ahocorasick
+
+        automaton = ahocorasick.Automaton()
+        for literal, mask in by_literal.items():
+            automaton.add_word(literal, mask)
+        automaton.make_automaton()
+        return automaton, unfiltered
+
+    def line_masks(self, text: str) -> tuple[dict[int, int], int]:
+        """For each line (0-based) holding a rule's literal, the mask of such rules; and the
+        mask of rules that every line gets (those without literals)."""
+        automaton, unfiltered = self._prefilter
+        if automaton is None:
+            return {}, unfiltered
+        folded = text.casefold()  # one character may fold to several, but never to or from "\n"
+        masks: dict[int, int] = {}
+        newlines: list[int] | None = None
+        for end, mask in automaton.iter(folded):
+            if newlines is None:
+                newlines = _newline_positions(folded)
+            line = bisect_left(newlines, end)
+            masks[line] = masks.get(line, unfiltered) | mask
+        return masks, unfiltered
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"rules": self.rules}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.rules = state["rules"]
+
+
+def _newline_positions(text: str) -> list[int]:
+    positions = []
+    at = text.find("\n")
+    while at >= 0:
+        positions.append(at)
+        at = text.find("\n", at + 1)
+    return positions
+
+
 def apply_rules(
     text: str,
-    rules: Sequence[Rule],
+    rules: Sequence[Rule] | RuleSet,
     *,
     max_removed_share: float = 1.0,
     timeout: float | None = None,
+    prefilter: bool = True,
 ) -> Result:
     """Clean ``text`` with ``rules``.
 
@@ -125,15 +199,29 @@ def apply_rules(
     share of the document's words, the text is returned unchanged and the result
     is marked ``guarded``. ``timeout`` is the time limit, in seconds, for all
     pattern matching on this document; past it :class:`RuleTimeoutError` is raised.
+    ``prefilter=False`` searches every line with every rule: slower, same result
+    (the reference the prefilter is tested against).
     """
+    ruleset = rules if isinstance(rules, RuleSet) else RuleSet(rules)
+    if prefilter:
+        masks, unfiltered = ruleset.line_masks(text)
+        if not masks and not unfiltered:
+            return Result(text, (), changed=False)  # no rule can match anywhere
     lines = split_lines(text)
-    ordered = sorted(rules, key=lambda r: ACTION_ORDER.index(r.action))
+    if prefilter:
+        for index, line in enumerate(lines):
+            line.mask = masks.get(index, unfiltered)
     clock = _Clock(timeout)
     removals: list[Removal] = []
     for _ in range(MAX_PASSES):
         changed = False
-        for rule in ordered:
-            changed |= _APPLY[rule.action](rule, lines, removals, clock)
+        present = 0
+        for line in lines:
+            present |= line.mask
+        for index, rule in enumerate(ruleset.rules):
+            bit = 1 << index
+            if present & bit:
+                changed |= _APPLY[rule.action](rule, bit, lines, removals, clock)
         if not changed:
             break
     if not removals:
@@ -148,13 +236,14 @@ def apply_rules(
     return Result(output, tuple(removals), changed=output != text, removed_share=share)
 
 
-def _region(rule: Rule, lines: list[_Line]) -> list[_Line]:
-    """The live, non-blank lines the rule may look at, top to bottom."""
-    live = [line for line in lines if line.alive and line.words]
+def _region(rule: Rule, bit: int, lines: list[_Line]) -> list[_Line]:
+    """The live, non-blank lines in the rule's region that its prefilter lets through, top to bottom."""
     size = rule.region_size
     if size is None:
-        return live
-    return live[:size] if rule.where is Where.HEAD else live[-size:]
+        return [line for line in lines if line.mask & bit and line.alive and line.words]
+    live = [line for line in lines if line.alive and line.words]
+    region = live[:size] if rule.where is Where.HEAD else live[-size:]
+    return [line for line in region if line.mask & bit]
 
 
 def _search(pattern, text: str, rule: Rule, clock: _Clock):
@@ -198,19 +287,19 @@ def _remove_line(rule: Rule, line: _Line, removals: list[Removal]) -> None:
     )
 
 
-def _drop_line(rule: Rule, lines: list[_Line], removals: list[Removal], clock: _Clock) -> bool:
+def _drop_line(rule: Rule, bit: int, lines: list[_Line], removals: list[Removal], clock: _Clock) -> bool:
     changed = False
-    for line in _region(rule, lines):
+    for line in _region(rule, bit, lines):
         if _line_matches(rule, line, clock) and _confirmed(rule, [line], clock):
             _remove_line(rule, line, removals)
             changed = True
     return changed
 
 
-def _cut_tail(rule: Rule, lines: list[_Line], removals: list[Removal], clock: _Clock) -> bool:
-    live = [line for line in lines if line.alive]
-    for line in _region(rule, lines):  # the first match cuts the most
+def _cut_tail(rule: Rule, bit: int, lines: list[_Line], removals: list[Removal], clock: _Clock) -> bool:
+    for line in _region(rule, bit, lines):  # the first match cuts the most
         if _line_matches(rule, line, clock):
+            live = [other for other in lines if other.alive]
             block = live[live.index(line) :]
             if _confirmed(rule, block, clock):
                 for gone in block:
@@ -219,10 +308,10 @@ def _cut_tail(rule: Rule, lines: list[_Line], removals: list[Removal], clock: _C
     return False
 
 
-def _cut_head(rule: Rule, lines: list[_Line], removals: list[Removal], clock: _Clock) -> bool:
-    live = [line for line in lines if line.alive]
-    for line in reversed(_region(rule, lines)):  # the last match cuts the most
+def _cut_head(rule: Rule, bit: int, lines: list[_Line], removals: list[Removal], clock: _Clock) -> bool:
+    for line in reversed(_region(rule, bit, lines)):  # the last match cuts the most
         if _line_matches(rule, line, clock):
+            live = [other for other in lines if other.alive]
             block = live[: live.index(line) + 1]
             if _confirmed(rule, block, clock):
                 for gone in block:
@@ -231,10 +320,10 @@ def _cut_head(rule: Rule, lines: list[_Line], removals: list[Removal], clock: _C
     return False
 
 
-def _edit_spans(rule: Rule, lines: list[_Line], removals: list[Removal], clock: _Clock) -> bool:
+def _edit_spans(rule: Rule, bit: int, lines: list[_Line], removals: list[Removal], clock: _Clock) -> bool:
     """strip and replace: rewrite the matched spans of each line in the region."""
     changed = False
-    for line in _region(rule, lines):
+    for line in _region(rule, bit, lines):
         if not _line_matches(rule, line, clock):
             continue
         try:
@@ -279,6 +368,7 @@ def _edit_spans(rule: Rule, lines: list[_Line], removals: list[Removal], clock: 
             shift_base += len(new) - (end - start)
         line.content = content
         line.words = len(content.split())
+        line.mask = -1  # new content: every rule may look at it again
         changed = True
     return changed
 

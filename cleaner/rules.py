@@ -18,6 +18,7 @@ import regex
 import yaml
 
 from .errors import RuleError
+from .literals import required_literals
 
 
 class Action(str, enum.Enum):
@@ -125,6 +126,16 @@ class Rule:
         return regex.compile(self.pattern, self.regex_flags)
 
     @cached_property
+    def literals(self) -> frozenset[str] | None:
+        """Casefolded strings one of which every match contains (None: search every line)."""
+        return required_literals(
+            self.pattern,
+            ignorecase="ignorecase" in self.flags,
+            verbose="verbose" in self.flags,
+            dotall="dotall" in self.flags,
+        )
+
+    @cached_property
     def compiled_unless(self) -> regex.Pattern | None:
         return regex.compile(self.unless, self.regex_flags) if self.unless else None
 
@@ -134,7 +145,7 @@ class Rule:
 
     def __getstate__(self) -> dict[str, Any]:
         # Compiled patterns are rebuilt on the other side of a pickle.
-        return {k: v for k, v in self.__dict__.items() if not k.startswith(("compiled", "regex_"))}
+        return {k: v for k, v in self.__dict__.items() if not k.startswith(("compiled", "regex_", "literals"))}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)

@@ -1,0 +1,80 @@
+"""The literal prefilter only skips work: results are the same with and without it."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cleaner import Cleaner, apply_rules
+from cleaner.core import RuleSet
+from cleaner.literals import required_literals
+
+SHIPPED = Cleaner()
+RULESET = RuleSet(SHIPPED.rules)
+EXAMPLES = sorted(
+    {e.text for r in SHIPPED.rules for e in (*r.remove_examples, *r.keep_examples)}
+)
+
+
+def both(text, rules=RULESET):
+    fast = apply_rules(text, rules, prefilter=True)
+    slow = apply_rules(text, rules, prefilter=False)
+    return fast, slow
+
+
+@pytest.mark.parametrize(
+    "pattern, flags, expected",
+    [
+        (r"^Share this article$", {}, {"share this article"}),
+        (r"^(?:Donate|Support us)\s*$", {"ignorecase": True}, {"donate", "support us"}),
+        (r"^\s*©\s*\d{4}", {}, {"©"}),
+        (r"^(?:Foto|Photo):\s*\p{Lu}\w+", {"ignorecase": True}, {"foto", "photo"}),
+        (r"Remind  me   later  # a comment", {"verbose": True}, {"remindmelater"}),
+    ],
+)
+def test_required_literals(pattern, flags, expected):
+    options = {"ignorecase": False, "verbose": False, "dotall": False, **flags}
+    assert required_literals(pattern, **options) == expected
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"^By\s+\w+",  # "by" is in nearly every line: no filter
+        r"^\w+$",  # no literal at all
+        r"(?:Ad|Advertisement)",  # one branch is too short
+        r"^(?&word)(?(DEFINE)(?P<word>\w+))",  # regex-only syntax the parser cannot read
+        r"(?:Share)?\s*$",  # optional
+    ],
+)
+def test_patterns_without_a_usable_literal_are_searched_everywhere(pattern):
+    assert required_literals(pattern, ignorecase=True, verbose=False, dotall=False) is None
+
+
+@pytest.mark.parametrize("text", EXAMPLES, ids=range(len(EXAMPLES)))
+def test_every_rule_example_gives_the_same_result(text):
+    fast, slow = both(text)
+    assert fast == slow
+
+
+def test_all_examples_as_one_document_give_the_same_result():
+    text = "\n".join(EXAMPLES)
+    fast, slow = both(text)
+    assert fast == slow
+
+
+CASINGS = [str, str.upper, str.lower, str.swapcase, str.title]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(EXAMPLES), st.sampled_from(CASINGS)) | st.tuples(st.text(max_size=80), st.just(str)),
+        min_size=1,
+        max_size=12,
+    ),
+    st.sampled_from(["\n", "\r\n"]),
+)
+def test_random_documents_give_the_same_result(parts, newline):
+    text = newline.join(casing(part) for part, casing in parts)
+    fast, slow = both(text)
+    assert fast == slow
