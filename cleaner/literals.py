@@ -82,7 +82,13 @@ def _sequence(items: list) -> set[str] | None:
                 candidates.append(_sequence(list(item)))
         elif op is getattr(sre_constants, "ATOMIC_GROUP", None):
             candidates.append(_sequence(list(value)))
-        # anchors, classes, lookarounds, back references: nothing required
+        elif op is sre_constants.ASSERT:
+            # a lookahead or lookbehind must match inside the same line, so its literals are in it too
+            candidates.append(_sequence(list(value[1])))
+        elif op is sre_constants.IN and all(kind is sre_constants.LITERAL for kind, _ in value):
+            # the parser turns (?:©|Ⓒ) into a class of single characters
+            candidates.append({chr(code).casefold() for _, code in value})
+        # anchors, other classes, negative lookarounds, back references: nothing required
     close_run()
     usable = [c for c in candidates if c]
     if not usable:
