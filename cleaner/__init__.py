@@ -11,7 +11,7 @@ from .errors import CleanerError, InputError, NoTextExtractedError, RuleError, R
 from .packs import choose_rules, default_rules_dir, load_packs
 from .rules import Action, Rule, RulePack, Where, load_pack, parse_pack
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 __all__ = [
     "Action",

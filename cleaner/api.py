@@ -56,6 +56,7 @@ class Cleaner:
         input_format: str = "auto",
         extraction: str = extract.DEFAULT_MODE,
         packs: Iterable[RulePack] | None = None,
+        cache: bool = True,
     ) -> None:
         if input_format not in INPUT_FORMATS:
             raise ValueError(f"input_format must be one of {', '.join(INPUT_FORMATS)}, not {input_format!r}")
@@ -64,7 +65,7 @@ class Cleaner:
         if not 0 < max_removed_share <= 1:
             raise ValueError(f"max_removed_share must be above 0 and at most 1, not {max_removed_share!r}")
         self.packs: tuple[RulePack, ...] = (
-            tuple(packs) if packs is not None else tuple(load_packs(rules, default_rules=default_rules))
+            tuple(packs) if packs is not None else tuple(load_packs(rules, default_rules=default_rules, cache=cache))
         )
         self.rules: tuple[Rule, ...] = choose_rules(self.packs, select=select, ignore=ignore)
         self.ruleset = RuleSet(self.rules)

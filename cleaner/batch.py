@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import enum
 import gzip
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,7 +83,7 @@ def output_path(path: Path, job: FileJob) -> Path:
     """Where ``-o DIR`` writes the cleaned copy of ``path``: the same place below DIR (.html -> .txt)."""
     assert job.output_dir is not None
     try:
-        relative = path.resolve().relative_to(job.root)
+        relative = Path(os.path.abspath(path)).relative_to(job.root)
     except ValueError:
         relative = Path(path.name)
     if kind_of(path) == "html":

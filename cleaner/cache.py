@@ -14,7 +14,7 @@ import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__
+from ._version import __version__
 from .writeback import write_atomic
 
 Signature = tuple[int, int]
@@ -32,6 +32,26 @@ def cache_dir() -> Path:
 def fingerprint(*parts: object) -> str:
     """A short hash of everything that decides what cleaning does."""
     return hashlib.sha256(pickle.dumps((__version__, *parts), protocol=4)).hexdigest()[:20]
+
+
+def remember(kind: str, key: str, build):
+    """The value ``build()`` made for ``key`` when this ran before, or a new one, kept for next time.
+
+    A memo on disk for work that depends only on its key (validated rule packs):
+    when the cache folder cannot be read or written, it simply builds the value.
+    """
+    path = cache_dir() / kind / f"{key}.pickle"
+    try:
+        with path.open("rb") as handle:
+            return pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError, TypeError):
+        pass
+    value = build()
+    try:
+        write_atomic(path, pickle.dumps(value, protocol=4))
+    except OSError:
+        pass
+    return value
 
 
 @dataclass
@@ -55,7 +75,7 @@ class Cache:
         return cls(path, entries)
 
     def is_clean(self, path: Path) -> bool:
-        known = self.entries.get(str(path.resolve()))
+        known = self.entries.get(os.path.abspath(path))
         if known is None:
             return False
         try:
@@ -65,7 +85,7 @@ class Cache:
         return known == (info.st_size, info.st_mtime_ns)
 
     def mark_clean(self, path: Path, signature: Signature) -> None:
-        self.entries[str(path.resolve())] = signature
+        self.entries[os.path.abspath(path)] = signature
         self.dirty = True
 
     def save(self) -> None:

@@ -16,7 +16,8 @@ from pathlib import Path
 import click
 import regex
 
-from . import __version__, extract
+from . import extract
+from ._version import __version__
 from .api import DEFAULT_MAX_REMOVED_SHARE, DEFAULT_TIMEOUT, INPUT_FORMATS, Cleaner
 from .batch import FileJob, FileOutcome, WriteBack
 from .config import ConfigError, find_pyproject, read_config
@@ -229,6 +230,7 @@ def clean(ctx: click.Context, paths: tuple[Path, ...], **options) -> None:
         timeout=o.timeout,
         input_format=o.input_format,
         extraction=o.extraction,
+        cache=not o.no_cache,
     )
     if not paths or paths == (Path("-"),):
         code = _clean_stdin(cleaner, o)

@@ -52,7 +52,7 @@ def kind_of(path: Path) -> str:
 
 def find_root(paths: Iterable[Path]) -> Path:
     """The nearest folder above all ``paths`` holding .git, .hg or pyproject.toml (else the filesystem root)."""
-    resolved = [p.resolve() for p in paths] or [Path.cwd()]
+    resolved = [Path(os.path.abspath(p)) for p in paths] or [Path.cwd()]
     common = Path(os.path.commonpath([str(p) for p in resolved]))
     if common.is_file():
         common = common.parent
@@ -69,14 +69,15 @@ def iter_files(paths: Iterable[Path], selection: Selection, *, root: Path) -> It
     """
     exclude = regex.compile(selection.exclude) if selection.exclude else None
     ignored = _gitignore(root) if selection.gitignore else None
-    seen: set[Path] = set()
+    seen: set[str] = set()
     for path in paths:
         if path.is_dir():
             candidates = _walk(path, selection, root, exclude, ignored)
         else:
             candidates = iter([path]) if not _excluded(path, root, exclude, ignored, is_dir=False) else iter(())
         for candidate in candidates:
-            key = candidate.resolve()
+            # string work for plain files; only a symlink is resolved (to take its target once)
+            key = os.path.realpath(candidate) if os.path.islink(candidate) else os.path.abspath(candidate)
             if key not in seen:
                 seen.add(key)
                 yield candidate
@@ -107,10 +108,10 @@ def _excluded(path: Path, root: Path, exclude, ignored, *, is_dir: bool) -> bool
 
 
 def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root).as_posix()
-    except ValueError:
+    relative = os.path.relpath(os.path.abspath(path), root)
+    if relative.startswith(".."):
         return path.as_posix()
+    return Path(relative).as_posix()
 
 
 def _gitignore(root: Path):

@@ -21,7 +21,7 @@ except ImportError:  # pragma: no cover - Python 3.10
     import sre_constants
     import sre_parse
 
-MIN_LITERAL = 3  # shorter ASCII literals ("ad", "by") occur in nearly every line: no use as a filter
+MIN_LITERAL = 3  # shorter ASCII literals ("ad", "by", ".") occur in nearly every line: no use as a filter
 _REGEX_ONLY_CLASS = re.compile(r"\\[pP]\{[^}]*\}|\\[pP][A-Z]")
 _REPEATS = (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT) + (
     (sre_constants.POSSESSIVE_REPEAT,) if hasattr(sre_constants, "POSSESSIVE_REPEAT") else ()
@@ -51,8 +51,8 @@ def required_literals(pattern: str, *, ignorecase: bool, verbose: bool, dotall: 
 
 
 def _weak(literal: str) -> bool:
-    """Too common to filter with: a short literal of ASCII letters and digits ("©" is not)."""
-    return len(literal) < MIN_LITERAL and any(c.isascii() and c.isalnum() for c in literal) or not literal.strip()
+    """Too common to filter with: a short ASCII literal ("ad", "by", "."); "©" is not."""
+    return not literal.strip() or (literal.isascii() and len(literal) < MIN_LITERAL)
 
 
 def _sequence(items: list) -> set[str] | None:

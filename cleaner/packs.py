@@ -33,14 +33,19 @@ def pack_files(path: str | Path) -> list[Path]:
     return [path]
 
 
-def load_packs(paths: Iterable[str | Path] = (), *, default_rules: bool = True) -> list[RulePack]:
-    """Load the shipped packs (unless ``default_rules`` is false), then those at ``paths``."""
+def load_packs(
+    paths: Iterable[str | Path] = (), *, default_rules: bool = True, cache: bool = True
+) -> list[RulePack]:
+    """Load the shipped packs (unless ``default_rules`` is false), then those at ``paths``.
+
+    ``cache=False`` validates every file afresh and writes nothing to the cache folder.
+    """
     files: list[Path] = []
     if default_rules:
         files.extend(pack_files(default_rules_dir()))
     for path in paths:
         files.extend(pack_files(path))
-    packs = [load_pack(f) for f in files]
+    packs = [load_pack(f, cache=cache) for f in files]
     seen: dict[str, str] = {}
     for pack in packs:
         for rule in pack.rules:

@@ -145,7 +145,7 @@ class Rule:
 
     def __getstate__(self) -> dict[str, Any]:
         # Compiled patterns are rebuilt on the other side of a pickle.
-        return {k: v for k, v in self.__dict__.items() if not k.startswith(("compiled", "regex_", "literals"))}
+        return {k: v for k, v in self.__dict__.items() if not k.startswith(("compiled", "regex_"))}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
@@ -161,14 +161,31 @@ class RulePack:
     source: str = "<string>"
 
 
-def load_pack(path: str | Path) -> RulePack:
-    """Read and validate the pack at ``path``; raise :class:`RuleError` if it is invalid."""
+def load_pack(path: str | Path, *, cache: bool = True) -> RulePack:
+    """Read and validate the pack at ``path``; raise :class:`RuleError` if it is invalid.
+
+    Validation compiles every pattern, which costs more than the rest of a short
+    run; a pack already validated (same path, same bytes, same versions) is
+    read back from the cache instead.
+    """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise RuleError(f"{path}: cannot read rule file: {exc}") from None
-    return parse_pack(text, source=str(path))
+    if not cache:
+        return _validated(text, str(path))
+    from .cache import fingerprint, remember  # the cache imports writeback, which imports files
+
+    key = fingerprint("pack", str(path), text, regex.__version__, yaml.__version__)
+    return remember("packs", key, lambda: _validated(text, str(path)))
+
+
+def _validated(text: str, source: str) -> RulePack:
+    pack = parse_pack(text, source=source)
+    for rule in pack.rules:
+        rule.literals  # worked out once, and kept with the cached pack
+    return pack
 
 
 def parse_pack(text: str, *, source: str = "<string>") -> RulePack:
@@ -367,7 +384,7 @@ class _Reader:
 
 def _compose(text: str, source: str) -> yaml.Node:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
