@@ -107,6 +107,13 @@ class Rule:
         """The full id, ``pack/name``."""
         return f"{self.pack}/{self.name}"
 
+    def behaviour(self) -> tuple:
+        """Everything that decides what the rule does, as plain values (stable across processes)."""
+        return (
+            self.id, self.action.value, self.pattern, self.where.value, self.within, self.flags,
+            self.max_words, self.min_words, self.unless, self.confirm, self.replace,
+        )
+
     @property
     def region_size(self) -> int | None:
         """How many non-blank lines the head or tail region spans (None: anywhere)."""

@@ -6,7 +6,6 @@ a callback and keeps the totals.
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,7 +110,7 @@ def cache_key(job: FileJob) -> str:
     """The fingerprint of everything that decides a file's cleaned content."""
     cleaner = job.cleaner
     return fingerprint(
-        pickle.dumps(cleaner.rules, protocol=4),
+        [rule.behaviour() for rule in cleaner.rules],
         cleaner.max_removed_share,
         cleaner.input_format,
         cleaner.extraction,

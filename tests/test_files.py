@@ -816,3 +816,16 @@ def test_killed_run_leaves_every_file_old_or_new(tmp_path, pack, sig, jobs, grou
     subprocess.run(cli_command(pack, folder, "-j", "1", "--no-cache", "-q"), check=True, cwd=tmp_path, timeout=60)
     assert temp_files(folder) == []
     assert states(files) == {"old": 0, "new": len(files), "broken": 0}
+
+
+def test_cache_key_of_the_shipped_packs_holds_across_processes(tmp_path, project):
+    # the shipped rules carry sets of literals, whose pickled order depends on the hash seed
+    command = [sys.executable, "-c", "from cleaner import Cleaner; from cleaner.batch import FileJob, WriteBack; "
+               "from cleaner.runner import cache_key; from pathlib import Path; "
+               "print(cache_key(FileJob(Cleaner(), WriteBack.IN_PLACE, Path('.'))))"]
+    keys = {
+        subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=True,
+                       env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(keys) == 1
