@@ -41,6 +41,7 @@ class FileJob:
     field: str = "text"
     to_field: str | None = None
     explain: bool = False
+    log_removals: bool = False  # collect one dict per removal in the outcome (--report)
 
 
 @dataclass
@@ -54,12 +55,14 @@ class FileOutcome:
     messages: list[str] = field(default_factory=list)
     diff: str | None = None
     signature: tuple[int, int] | None = None  # (size, mtime_ns) once clean, for the cache
+    removals: list[dict] = field(default_factory=list)  # with FileJob.log_removals
 
 
 def process_file(path: Path, job: FileJob) -> FileOutcome:
     """Clean ``path`` as ``job`` says; failures are reported in the outcome, never raised."""
     outcome = FileOutcome(path)
-    run = Run(job.cleaner, outcome.report, outcome.messages.append, explain=job.explain)
+    log = outcome.removals.append if job.log_removals else None
+    run = Run(job.cleaner, outcome.report, outcome.messages.append, explain=job.explain, log=log)
     kind = kind_of(path)
     try:
         if kind == "html" and job.write_back is not WriteBack.OUTPUT:

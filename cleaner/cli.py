@@ -48,10 +48,33 @@ def _split_commas(ctx: click.Context, param: click.Parameter, values: Iterable[s
     return tuple(item.strip() for value in values for item in value.split(",") if item.strip())
 
 
+class _CleanCommand(click.Command):
+    """Notes whether --scheduler is on the command line before any argument is checked.
+
+    With it, PATHs and -o may be globs and fsspec URLs (s3://...), which only
+    the Dask runner reads (see cleaner/cluster.py); without it nothing changes.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        options = args[: args.index("--")] if "--" in args else args
+        ctx.meta["cleaner.scheduler"] = any(a == "--scheduler" or a.startswith("--scheduler=") for a in options)
+        return super().parse_args(ctx, args)
+
+
+class _PathOrURL(click.Path):
+    """A path; with --scheduler also a glob or a URL, kept as the string given."""
+
+    def convert(self, value, param, ctx):
+        if ctx is not None and ctx.meta.get("cleaner.scheduler") and isinstance(value, str):
+            if "://" in value or any(char in value for char in "*?["):
+                return value
+        return super().convert(value, param, ctx)
+
+
 def _read_config(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
     """Load [tool.cleaner] into the command's defaults, so that flags still override it (as black does)."""
     if value is None:
-        paths = [p for p in ctx.params.get("paths", ()) if str(p) != "-"] or [Path.cwd()]
+        paths = [p for p in ctx.params.get("paths", ()) if isinstance(p, Path) and str(p) != "-"] or [Path.cwd()]
         value = find_pyproject(find_root(paths)) or find_pyproject(paths[0])
         if value is None:
             return
@@ -112,11 +135,11 @@ def cli() -> None:
     """
 
 
-@cli.command()
+@cli.command(cls=_CleanCommand)
 @click.argument(
     "paths",
     nargs=-1,
-    type=click.Path(exists=True, allow_dash=True, path_type=Path),
+    type=_PathOrURL(exists=True, allow_dash=True, path_type=Path),
     is_eager=True,
     metavar="[PATH]...",
 )
@@ -178,7 +201,7 @@ def cli() -> None:
 @click.option(
     "-o",
     "--output-dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=_PathOrURL(file_okay=False, path_type=Path),
     help="Write cleaned copies of the files under this folder, mirroring the tree; originals are left "
     "untouched. HTML files are read too, and written as .txt.",
 )
@@ -206,6 +229,13 @@ def cli() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="Only errors: no per-file lines, no summary.")
 @click.option("--explain", is_flag=True, help="Print every removal on stderr: where, rule id and removed text.")
 @click.option("--stats", is_flag=True, help="Print counts per rule and totals on stderr at the end.")
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Clean JSONL/Parquet shards (paths, globs or fsspec URLs) on a Dask cluster: a scheduler address, or "
+    "'local' for -j worker processes here; one cleaned shard per input under -o DIR, resumable. "
+    'Needs pip install "boilerplate-cleaner[dask]".',
+)
 @click.pass_context
 def clean(ctx: click.Context, paths: tuple[Path, ...], **options) -> None:
     """Clean a document from stdin to stdout, or files and folders in place.
@@ -220,6 +250,7 @@ def clean(ctx: click.Context, paths: tuple[Path, ...], **options) -> None:
     options or configuration; 3 some input could not be processed (named on stderr,
     passed through or left as it was, never dropped).
     """
+    scheduler = options.pop("scheduler")
     o = _Options(**options)
     cleaner = _make_cleaner(
         rules=o.rule_paths,
@@ -232,6 +263,26 @@ def clean(ctx: click.Context, paths: tuple[Path, ...], **options) -> None:
         extraction=o.extraction,
         cache=not o.no_cache,
     )
+    if scheduler is not None:  # the Dask runner, imported only here: cleaner starts fast and works without it
+        from .cluster import clean_on_cluster
+
+        sys.exit(
+            clean_on_cluster(
+                paths,
+                cleaner,
+                scheduler=scheduler,
+                output_dir=o.output_dir,
+                jsonl=o.jsonl,
+                field=o.field,
+                to_field=o.to_field,
+                jobs=o.jobs,
+                explain=o.explain,
+                stats=o.stats,
+                quiet=o.quiet,
+                check=o.check,
+                diff=o.diff,
+            )
+        )
     if not paths or paths == (Path("-"),):
         code = _clean_stdin(cleaner, o)
     elif Path("-") in paths:

@@ -29,6 +29,7 @@ class Run:
     report: Report
     say: Callable[[str], None]
     explain: bool = False
+    log: Callable[[dict], None] | None = None  # receives one dict per removal (--report)
 
     def is_html(self, data: bytes | str) -> bool:
         fmt = self.cleaner.input_format
@@ -117,6 +118,21 @@ class Run:
                 f"warning: {label}: left as it was: the rules would remove {result.removed_share:.0%} of its "
                 f"words (limit {self.cleaner.max_removed_share:.0%}, see --max-removed-share)"
             )
+        if self.log is not None:
+            for removal in result.removals:
+                entry = {
+                    "document": label,
+                    "rule": removal.rule_id,
+                    "line": removal.line,
+                    "start": removal.start,
+                    "end": removal.end,
+                    "text": removal.text,
+                }
+                if removal.replacement is not None:
+                    entry["replacement"] = removal.replacement
+                if result.guarded:
+                    entry["applied"] = False  # the guard left the document as it was
+                self.log(entry)
         if self.explain:
             verb = "would remove" if result.guarded else "removed"
             for removal in result.removals:
