@@ -7,6 +7,7 @@ stdout carries only data; every message goes to stderr. Exit codes: 0 success,
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import sys
 from collections.abc import Iterable
@@ -28,6 +29,7 @@ from .packs import load_packs
 from .pipeline import Run
 from .report import EXIT_CHANGES, EXIT_FAILED, EXIT_OK, EXIT_USAGE, Report
 from .runner import find_files, run_files
+from .writeback import AtomicFile
 from .workers import default_jobs
 
 
@@ -230,6 +232,14 @@ def cli() -> None:
 @click.option("--explain", is_flag=True, help="Print every removal on stderr: where, rule id and removed text.")
 @click.option("--stats", is_flag=True, help="Print counts per rule and totals on stderr at the end.")
 @click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    metavar="FILE.jsonl",
+    help="Write one JSON object per removal to this file: document (path or <stdin>:LINE), rule, line, "
+    "start and end offsets, removed text.",
+)
+@click.option(
     "--scheduler",
     metavar="ADDRESS",
     help="Clean JSONL/Parquet shards (paths, globs or fsspec URLs) on a Dask cluster: a scheduler address, or "
@@ -264,6 +274,8 @@ def clean(ctx: click.Context, paths: tuple[Path, ...], **options) -> None:
         cache=not o.no_cache,
     )
     if scheduler is not None:  # the Dask runner, imported only here: cleaner starts fast and works without it
+        if o.report_path is not None:
+            raise click.BadOptionUsage("report_path", "--report is not available with --scheduler; use --stats")
         from .cluster import clean_on_cluster
 
         sys.exit(
@@ -283,13 +295,44 @@ def clean(ctx: click.Context, paths: tuple[Path, ...], **options) -> None:
                 diff=o.diff,
             )
         )
-    if not paths or paths == (Path("-"),):
-        code = _clean_stdin(cleaner, o)
-    elif Path("-") in paths:
+    if Path("-") in paths and paths != (Path("-"),):
         raise click.BadParameter("- (stdin) cannot be mixed with paths", param_hint="PATH")
-    else:
-        code = _clean_paths(cleaner, paths, o)
+    with _RemovalLog(o.report_path) as log:
+        if not paths or paths == (Path("-"),):
+            code = _clean_stdin(cleaner, o, log)
+        else:
+            code = _clean_paths(cleaner, paths, o, log)
     sys.exit(code)
+
+
+class _RemovalLog:
+    """The --report file: one JSON object per removal, written atomically when the run ends."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.out: AtomicFile | None = None
+
+    def __enter__(self) -> _RemovalLog:
+        if self.path is not None:
+            try:
+                self.out = AtomicFile(self.path)
+            except OSError as exc:
+                raise UsageFailure(f"{self.path}: cannot write the report: {exc.strerror or exc}") from None
+        return self
+
+    @property
+    def write(self):
+        """A callable taking one removal as a dict, or None when no report was asked for."""
+        if self.out is None:
+            return None
+        out = self.out
+        return lambda entry: out.write(json.dumps(entry, ensure_ascii=False).encode("utf-8") + b"\n")
+
+    def __exit__(self, kind, value, traceback) -> None:
+        if self.out is not None:
+            if kind is None or issubclass(kind, SystemExit):
+                self.out.commit()
+            self.out.discard()
 
 
 @dataclass(frozen=True)
@@ -317,6 +360,7 @@ class _Options:
     quiet: bool
     explain: bool
     stats: bool
+    report_path: Path | None
 
 
 def _make_cleaner(**options) -> Cleaner:
@@ -326,14 +370,14 @@ def _make_cleaner(**options) -> Cleaner:
         raise UsageFailure(str(exc)) from None
 
 
-def _clean_stdin(cleaner: Cleaner, o: _Options) -> int:
+def _clean_stdin(cleaner: Cleaner, o: _Options, log: _RemovalLog) -> int:
     """One document, or a JSONL stream, from stdin to stdout."""
     if o.output_dir is not None:
         raise click.BadOptionUsage("output_dir", "-o/--output-dir needs PATHs to read from")
     if o.to_field and not o.jsonl:
         raise click.BadOptionUsage("to_field", "--to-field needs --jsonl (or .jsonl files)")
     report = Report()
-    run = Run(cleaner, report, err, explain=o.explain)
+    run = Run(cleaner, report, err, explain=o.explain, log=log.write)
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     changed = False
     try:
@@ -361,7 +405,7 @@ def _clean_stdin(cleaner: Cleaner, o: _Options) -> int:
     return EXIT_CHANGES if o.check and changed else EXIT_OK
 
 
-def _clean_paths(cleaner: Cleaner, paths: tuple[Path, ...], o: _Options) -> int:
+def _clean_paths(cleaner: Cleaner, paths: tuple[Path, ...], o: _Options, log: _RemovalLog) -> int:
     """Files and folders: in place, checked, diffed or copied to an output folder."""
     if o.jsonl:
         raise click.BadOptionUsage("jsonl", "--jsonl is for stdin; .jsonl and .jsonl.gz files are recognised by name")
@@ -394,6 +438,7 @@ def _clean_paths(cleaner: Cleaner, paths: tuple[Path, ...], o: _Options) -> int:
         field=o.field,
         to_field=o.to_field,
         explain=o.explain,
+        log_removals=log.write is not None,
     )
     progress = _progress_bar(len(files), enabled=not o.quiet)
     say = progress.write if progress is not None else err
@@ -403,6 +448,9 @@ def _clean_paths(cleaner: Cleaner, paths: tuple[Path, ...], o: _Options) -> int:
     def on_outcome(outcome: FileOutcome) -> None:
         for message in outcome.messages:
             say(message)
+        if log.write is not None:
+            for entry in outcome.removals:
+                log.write(entry)
         if outcome.changed and not outcome.failed:
             if outcome.diff is not None:
                 stdout.write(outcome.diff.encode("utf-8"))

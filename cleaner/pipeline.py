@@ -93,7 +93,10 @@ class Run:
                 return record.raw
             record.data[to_field] = None
             return encode_record(record.data, record.raw)
-        self.note(result, label, len(value))
+        where = {"document": name, "record": record.number}
+        if isinstance(record.data.get("id"), (str, int)):
+            where["id"] = record.data["id"]
+        self.note(result, label, len(value), where)
         if to_field:
             record.data[to_field] = result.text
         elif result.changed:
@@ -110,8 +113,11 @@ class Run:
             message = f"{label}: {message}"
         self.say(f"error: {message}" + ("; passed through unchanged" if passed else ""))
 
-    def note(self, result: Result, label: str, length: int) -> None:
-        """Count a result, and say what a user should know about it."""
+    def note(self, result: Result, label: str, length: int, where: dict | None = None) -> None:
+        """Count a result, and say what a user should know about it.
+
+        ``where`` names the document in the removal log (default: ``{"document": label}``).
+        """
         self.report.add(result, length)
         if result.guarded:
             self.say(
@@ -121,7 +127,7 @@ class Run:
         if self.log is not None:
             for removal in result.removals:
                 entry = {
-                    "document": label,
+                    **(where or {"document": label}),
                     "rule": removal.rule_id,
                     "line": removal.line,
                     "start": removal.start,
