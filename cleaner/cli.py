@@ -119,7 +119,24 @@ def rule_options(function):
     return function
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group; ``learn`` lives in its own module, imported only when it runs."""
+
+    lazy = {"learn": ("cleaner.learn_cli", "learn")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy:
+            import importlib
+
+            module, attribute = self.lazy[name]
+            return getattr(importlib.import_module(module), attribute)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="cleaner")
 def cli() -> None:
     """Remove boilerplate from scraped article text.
@@ -555,9 +572,6 @@ def _load(files: tuple[str, ...]):
         raise UsageFailure(str(exc)) from None
 
 
-from .learn_cli import learn  # noqa: E402  (the command lives in its own module)
-
-cli.add_command(learn)
 
 
 def main(argv: list[str] | None = None) -> None:

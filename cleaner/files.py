@@ -73,34 +73,53 @@ def iter_files(paths: Iterable[Path], selection: Selection, *, root: Path) -> It
     for path in paths:
         if path.is_dir():
             candidates = _walk(path, selection, root, exclude, ignored)
+        elif _excluded(path, root, exclude, ignored, is_dir=False):
+            continue
         else:
-            candidates = iter([path]) if not _excluded(path, root, exclude, ignored, is_dir=False) else iter(())
-        for candidate in candidates:
-            # string work for plain files; only a symlink is resolved (to take its target once)
-            key = os.path.realpath(candidate) if os.path.islink(candidate) else os.path.abspath(candidate)
+            candidates = iter([(str(path), path.is_symlink())])
+        given, absolute = str(path), os.path.abspath(path)
+        for name, is_link in candidates:
+            # string work for plain files (the walk's paths all start with the folder given);
+            # only a symlink is resolved, to take its target once
+            key = os.path.realpath(name) if is_link else absolute + name[len(given):]
             if key not in seen:
                 seen.add(key)
-                yield candidate
+                yield Path(name)
 
 
-def _walk(folder: Path, selection: Selection, root: Path, exclude, ignored) -> Iterator[Path]:
-    for current, dirs, names in os.walk(folder):
-        base = Path(current)
-        dirs[:] = sorted(
-            d for d in dirs
-            if d not in SKIPPED_FOLDERS and not _excluded(base / d, root, exclude, ignored, is_dir=True)
-        )
-        for name in sorted(names):
-            path = base / name
-            if name.endswith(TEMP_SUFFIX) and name.startswith("."):
-                if selection.remove_stray:
-                    _remove_stray(path)
+def _walk(folder: Path, selection: Selection, root: Path, exclude, ignored) -> Iterator[tuple[str, bool]]:
+    """(path, is a symlink) of the files to clean below ``folder``, files of a folder before its
+    subfolders, by name; symlinked folders are not followed (as os.walk does)."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except OSError:
+        return
+    subfolders = []
+    for entry in entries:
+        name = entry.name
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                if name not in SKIPPED_FOLDERS and not _excluded(Path(entry.path), root, exclude, ignored, is_dir=True):
+                    subfolders.append(entry.path)
                 continue
-            if selection.included(name) and not _excluded(path, root, exclude, ignored, is_dir=False):
-                yield path
+            if not entry.is_file():
+                continue
+        except OSError:
+            continue
+        if name.endswith(TEMP_SUFFIX) and name.startswith("."):
+            if selection.remove_stray:
+                _remove_stray(Path(entry.path))
+            continue
+        if selection.included(name) and not _excluded(Path(entry.path), root, exclude, ignored, is_dir=False):
+            yield entry.path, entry.is_symlink()
+    for subfolder in subfolders:
+        yield from _walk(Path(subfolder), selection, root, exclude, ignored)
 
 
 def _excluded(path: Path, root: Path, exclude, ignored, *, is_dir: bool) -> bool:
+    if exclude is None and ignored is None:
+        return False
     relative = _relative(path, root)
     if exclude is not None and exclude.search("/" + relative + ("/" if is_dir else "")):
         return True

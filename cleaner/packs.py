@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from importlib import resources
 from pathlib import Path
 
 from .errors import RuleError
@@ -14,9 +13,9 @@ PACK_SUFFIXES = (".yaml", ".yml")
 
 def default_rules_dir() -> Path:
     """The folder of shipped packs: inside the installed package, or ``rules/`` of a checkout."""
-    installed = resources.files("cleaner") / "rules"
+    installed = Path(__file__).resolve().parent / "rules"  # where the wheel puts the top-level rules/
     if installed.is_dir():
-        return Path(str(installed))
+        return installed
     checkout = Path(__file__).resolve().parent.parent / "rules"
     if checkout.is_dir():
         return checkout
