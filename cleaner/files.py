@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import regex
@@ -37,7 +39,12 @@ class Selection:
     def included(self, name: str) -> bool:
         if self.html and name.lower().endswith(HTML_SUFFIXES):
             return True
-        return any(fnmatch.fnmatch(name, pattern) for pattern in self.include)
+        return self._include_pattern.match(os.path.normcase(name)) is not None
+
+    @cached_property
+    def _include_pattern(self):
+        """The include globs as one compiled pattern (fnmatch's own translation, case as the OS has it)."""
+        return re.compile("|".join(fnmatch.translate(os.path.normcase(glob)) for glob in self.include) or "(?!)")
 
 
 def kind_of(path: Path) -> str:
