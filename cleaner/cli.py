@@ -30,7 +30,7 @@ from .pipeline import Run
 from .report import EXIT_CHANGES, EXIT_FAILED, EXIT_OK, EXIT_USAGE, Report
 from .runner import find_files, run_files
 from .writeback import AtomicFile
-from .workers import default_jobs
+from .workers import StreamJob, clean_stream, default_jobs
 
 
 class UsageFailure(click.ClickException):
@@ -242,7 +242,7 @@ def cli() -> None:
     "--jobs",
     type=click.IntRange(min=1),
     default=None,
-    help="Worker processes for folders (default: all cores).",
+    help="Worker processes for folders and JSONL on stdin (default: all cores).",
 )
 @click.option("--no-cache", is_flag=True, help="Neither read nor update the cache of files already clean.")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors: no per-file lines, no summary.")
@@ -399,10 +399,17 @@ def _clean_stdin(cleaner: Cleaner, o: _Options, log: _RemovalLog) -> int:
     changed = False
     try:
         if o.jsonl:
-            for raw, cleaned in run.clean_records(stdin, "<stdin>", field=o.field, to_field=o.to_field):
-                changed |= raw != cleaned
-                if not (o.check or o.diff):
-                    stdout.write(cleaned)
+            job = StreamJob(cleaner, "<stdin>", o.field, o.to_field, o.explain, log_removals=log.write is not None)
+            for chunk in clean_stream(stdin, job, jobs=o.jobs or default_jobs()):
+                report.merge(chunk.report)
+                for message in chunk.messages:
+                    err(message)
+                for entry in chunk.removals:
+                    log.write(entry)
+                for raw, cleaned in chunk.lines:
+                    changed |= raw != cleaned
+                    if not (o.check or o.diff):
+                        stdout.write(cleaned)
         else:
             data = stdin.read()
             cleaned = run.clean_document(data, "<stdin>")

@@ -58,14 +58,21 @@ class Run:
         return (bom + result.text).encode("utf-8")
 
     def clean_records(
-        self, lines: Iterable[bytes], name: str, *, field: str = "text", to_field: str | None = None
+        self,
+        lines: Iterable[bytes],
+        name: str,
+        *,
+        field: str = "text",
+        to_field: str | None = None,
+        first_line: int = 1,
     ) -> Iterator[tuple[bytes, bytes]]:
         """Clean ``field`` of each JSONL record: yields (line in, line out) pairs, in order.
 
         Unchanged records come out byte for byte; an invalid line, or a record
         without a string ``field``, is reported and passed through as it was.
+        ``first_line`` numbers the first line (for a chunk of a longer stream).
         """
-        for record in iter_records(lines):
+        for record in iter_records(lines, first_line=first_line):
             yield record.raw, self._clean_record(record, name, field, to_field)
 
     def _clean_record(self, record: Record, name: str, field: str, to_field: str | None) -> bytes:

@@ -43,9 +43,9 @@ class Record:
         return f"{name}:{self.number}" + (f" (id {ident})" if isinstance(ident, (str, int)) else "")
 
 
-def iter_records(lines: Iterable[bytes]) -> Iterator[Record]:
+def iter_records(lines: Iterable[bytes], *, first_line: int = 1) -> Iterator[Record]:
     """Parse JSONL lines one at a time; an invalid line becomes a record with ``error`` set."""
-    for number, raw in enumerate(lines, start=1):
+    for number, raw in enumerate(lines, start=first_line):
         body = raw.rstrip(b"\r\n")
         if not body.strip():
             yield Record(number, raw, None)

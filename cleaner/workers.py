@@ -1,19 +1,28 @@
-"""Parallelism, in one place: files cleaned by a pool of worker processes.
+"""Parallelism, in one place: files, or chunks of a JSONL stream, cleaned by worker processes.
 
 The job (with its compiled rule set) is sent to each worker once, when the
-worker starts, not with every file. Outcomes come back in input order.
+worker starts, not with every file or chunk. Outcomes come back in input order.
 """
 
 from __future__ import annotations
 
+import collections
+import itertools
 import os
 import signal
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from .api import Cleaner
 from .batch import FileJob, FileOutcome, process_file
+from .pipeline import Run
+from .report import Report
 
 _job: FileJob | None = None
+_stream: StreamJob | None = None
+CHUNK_LINES = 2000  # JSONL lines per task: large enough to pay for the trip to a worker
+CHUNK_BYTES = 4 << 20
 
 
 def default_jobs() -> int:
@@ -57,3 +66,92 @@ def _process_in_worker(path: Path) -> FileOutcome:
     return process_file(path, _job)
 
 
+
+
+@dataclass(frozen=True)
+class StreamJob:
+    """How to clean the records of a JSONL stream."""
+
+    cleaner: Cleaner
+    name: str
+    field: str = "text"
+    to_field: str | None = None
+    explain: bool = False
+    log_removals: bool = False
+
+
+@dataclass
+class ChunkOutcome:
+    """The cleaned lines of one chunk, in order, with what the run has to say about them."""
+
+    lines: list[tuple[bytes, bytes]]
+    report: Report
+    messages: list[str] = field(default_factory=list)
+    removals: list[dict] = field(default_factory=list)
+
+
+def clean_stream(lines: Iterable[bytes], job: StreamJob, *, jobs: int) -> Iterator[ChunkOutcome]:
+    """Clean a JSONL stream in chunks, with ``jobs`` processes, yielding outcomes in input order.
+
+    Memory stays bounded: at most two chunks per worker are read ahead. A stream
+    that fits in one chunk is cleaned in this process (no pool to start).
+    """
+    chunks = _chunks(lines)
+    first = next(chunks, None)
+    if first is None:
+        return
+    second = next(chunks, None)
+    if jobs <= 1 or second is None:
+        for start, chunk in itertools.chain([first], [second] if second else [], chunks):
+            yield _clean_chunk(job, start, chunk)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    executor = ProcessPoolExecutor(max_workers=jobs, initializer=_start_stream_worker, initargs=(job,))
+    pending: collections.deque = collections.deque()
+    try:
+        for start, chunk in itertools.chain([first, second], chunks):
+            pending.append(executor.submit(_clean_chunk_in_worker, start, chunk))
+            if len(pending) >= 2 * jobs:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    except BaseException:
+        executor.shutdown(wait=True, cancel_futures=True)
+        raise
+    executor.shutdown(wait=True)
+
+
+def _chunks(lines: Iterable[bytes]) -> Iterator[tuple[int, list[bytes]]]:
+    """(number of the first line, lines) in pieces of CHUNK_LINES lines or CHUNK_BYTES bytes."""
+    chunk: list[bytes] = []
+    size = 0
+    start = 1
+    for line in lines:
+        chunk.append(line)
+        size += len(line)
+        if len(chunk) >= CHUNK_LINES or size >= CHUNK_BYTES:
+            yield start, chunk
+            start += len(chunk)
+            chunk, size = [], 0
+    if chunk:
+        yield start, chunk
+
+
+def _clean_chunk(job: StreamJob, start: int, chunk: list[bytes]) -> ChunkOutcome:
+    outcome = ChunkOutcome([], Report())
+    log = outcome.removals.append if job.log_removals else None
+    run = Run(job.cleaner, outcome.report, outcome.messages.append, explain=job.explain, log=log)
+    outcome.lines = list(run.clean_records(chunk, job.name, field=job.field, to_field=job.to_field, first_line=start))
+    return outcome
+
+
+def _start_stream_worker(job: StreamJob) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C (see _start_worker)
+    global _stream
+    _stream = job
+
+
+def _clean_chunk_in_worker(start: int, chunk: list[bytes]) -> ChunkOutcome:
+    assert _stream is not None, "worker started without a job"
+    return _clean_chunk(_stream, start, chunk)

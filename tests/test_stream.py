@@ -1,0 +1,45 @@
+"""--jsonl on stdin with worker processes: same bytes, same messages, in input order."""
+
+import json
+import subprocess
+import sys
+
+from cleaner.workers import CHUNK_LINES
+
+APPEAL = "A Message from The Example Times:\nDear readers,\nPlease support us.\nRemind me later.\n"
+ARTICLE = "The council voted on Tuesday to keep the old depot, after a long debate over its future.\n"
+
+
+def corpus(records: int, bad_line: int) -> bytes:
+    lines = []
+    for number in range(1, records + 1):
+        if number == bad_line:
+            lines.append(b"{not json\n")
+            continue
+        text = ARTICLE + (APPEAL if number % 3 == 0 else "")
+        lines.append(json.dumps({"id": number, "text": text}).encode() + b"\n")
+    return b"".join(lines)
+
+
+def run(data: bytes, jobs: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "cleaner", "clean", "--jsonl", "--stats", "-j", jobs],
+        input=data,
+        capture_output=True,
+    )
+
+
+def test_two_workers_give_the_same_output_messages_and_stats_as_one():
+    records = 2 * CHUNK_LINES + 500  # three chunks, so the pool is used
+    data = corpus(records, bad_line=CHUNK_LINES + 7)
+    one, two = run(data, "1"), run(data, "2")
+    assert one.returncode == two.returncode == 3  # the invalid line
+    assert two.stdout == one.stdout
+    assert two.stderr == one.stderr
+    assert f"<stdin>:{CHUNK_LINES + 7}: invalid JSON".encode() in two.stderr
+    out = two.stdout.splitlines()
+    assert len(out) == records
+    assert [json.loads(line)["id"] for i, line in enumerate(out) if i != CHUNK_LINES + 6] == [
+        n for n in range(1, records + 1) if n != CHUNK_LINES + 7
+    ]
+    assert b"Remind me later" not in two.stdout
