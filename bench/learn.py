@@ -41,11 +41,11 @@ from pathlib import Path
 
 import yaml
 
+from benchdocs import write_section
 from cleaner.learn import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 CLEANER = [sys.executable, "-m", "cleaner"]
-BEGIN, END = "<!-- learn:begin -->", "<!-- learn:end -->"
 # argv: REPORT COMMAND...; runs COMMAND (stdin and stderr inherited), writes "maxrss_kb exit_code" to REPORT
 LAUNCHER = (
     "import os, subprocess, sys\n"
@@ -441,7 +441,7 @@ def real_text(args, work: Path) -> dict:
 
 
 def render(args, q: dict | None, m: list[dict] | None, r: dict | None) -> str:
-    out = [BEGIN, "## Learning rules (`cleaner learn`)", ""]
+    out = ["## Learning rules (`cleaner learn`)", ""]
     out.append(f"`python bench/learn.py` on {platform.python_implementation()} {platform.python_version()}, "
                f"{os.cpu_count()} cores; generated corpora seeded with {args.seed}.")
     out.append("")
@@ -507,21 +507,7 @@ def render(args, q: dict | None, m: list[dict] | None, r: dict | None) -> str:
             "`cleaner learn --review` is for.",
             "",
         ]
-    out.append(END)
-    return "\n".join(out)
-
-
-def write_section(section: str) -> Path:
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if BEGIN in text and END in text:
-        before, rest = text.split(BEGIN, 1)
-        after = rest.split(END, 1)[1]
-        text = before + section + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(text, encoding="utf-8")
-    return path
+    return "\n".join(out).rstrip("\n")
 
 
 def main() -> int:
@@ -547,7 +533,7 @@ def main() -> int:
     print()
     print(section)
     if not args.no_write:
-        print(f"\nwrote {write_section(section)}")
+        print(f"\nwrote {write_section('learn', '', section)}")
     return 0
 
 

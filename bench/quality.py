@@ -43,6 +43,7 @@ from pathlib import Path
 import trafilatura
 
 import cleaner
+from benchdocs import cpu_model, write_section
 from cleaner import Cleaner, extract
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,7 +69,6 @@ ROWS = [
     ("cleaner --extraction precision", "precision, no comments", True),
     ("cleaner --extraction recall", "recall, no comments", True),
 ]
-BEGIN, END = "<!-- quality:begin -->", "<!-- quality:end -->"
 
 
 def extract_page(args: tuple[str, bytes, tuple[str, ...]]) -> dict[str, tuple[str, float]]:
@@ -428,7 +428,7 @@ def main() -> int:
         write_review(path, review, args.review_mode)
         print(f"\nwrote {path}")
     if not args.no_write and not custom and args.only == "all" and not args.mode:
-        write_benchmarks(table)
+        write_section("quality", "## Quality", table)
         print(f"wrote {ROOT / 'docs' / 'benchmarks.md'}")
     return 0
 
@@ -436,7 +436,7 @@ def main() -> int:
 def render_table(rows, n_sh: int, n_te: int) -> str:
     versions = (
         f"cleaner {cleaner.__version__}, trafilatura {trafilatura.__version__}, Python {platform.python_version()}, "
-        f"{platform.machine()} ({_cpu()}), {datetime.date.today().isoformat()}"
+        f"{platform.machine()} ({cpu_model()}), {datetime.date.today().isoformat()}"
     )
     lines = [
         f"Measured with `python bench/quality.py` ({versions}).",
@@ -452,30 +452,6 @@ def render_table(rows, n_sh: int, n_te: int) -> str:
             f"{present:.3f} | {absent:.3f} | {speed:.0f} |"
         )
     return "\n".join(lines)
-
-
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
-
-
-def write_benchmarks(table: str) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    block = f"{BEGIN}\n{table}\n{END}"
-    if path.exists():
-        text = path.read_text(encoding="utf-8")
-        if BEGIN in text and END in text:
-            text = text[: text.index(BEGIN)] + block + text[text.index(END) + len(END) :]
-        else:
-            text = text.rstrip() + "\n\n## Quality\n\n" + block + "\n"
-    else:
-        text = "# Benchmarks\n\n## Quality\n\n" + block + "\n"
-    path.write_text(text, encoding="utf-8")
 
 
 def write_review(path: Path, review: Review, mode: str) -> None:

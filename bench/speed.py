@@ -59,9 +59,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # measure the checkout this script lives in
 
 import cleaner  # noqa: E402
+from benchdocs import cpu_model, write_section  # noqa: E402
 from cleaner import Cleaner, apply_rules, extract  # noqa: E402
 
-BEGIN, END = "<!-- speed:begin -->", "<!-- speed:end -->"
 SECTIONS = ("throughput", "documents", "startup", "jsonl", "rss", "html")
 MB = 1_000_000
 
@@ -790,29 +790,6 @@ def auto_jsonl_mb(rate: float, budget: float, reps: int) -> float:
     return min((50, 100, 200, 500, 1000), key=lambda mb: abs(math.log(mb / wanted)))
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def write_docs(text: str) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    current = path.read_text(encoding="utf-8")
-    block = f"{BEGIN}\n{text}\n{END}"
-    if BEGIN in current and END in current:
-        head, rest = current.split(BEGIN, 1)
-        tail = rest.split(END, 1)[1]
-        updated = head + block + tail
-    else:
-        updated = current.rstrip("\n") + "\n\n## Speed (`bench/speed.py`)\n\n" + block + "\n"
-    path.write_text(updated, encoding="utf-8")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("data", nargs="?", type=Path, default=ROOT.parent / "shared" / "bench-data",
@@ -931,8 +908,8 @@ def main() -> int:
         + ("; the JSONL records are generated articles and, one in five, a bench-data text with one generated "
            "line inserted (no record repeats)." if real else "; no bench-data.")
     )
-    write_docs("\n".join([header, "", *summary, "", *out]).rstrip("\n"))
-    print(f"\nwrote docs/benchmarks.md ({BEGIN} ... {END})", file=sys.stderr)
+    write_section("speed", "## Speed (`bench/speed.py`)", "\n".join([header, "", *summary, "", *out]).rstrip("\n"))
+    print("\nwrote the speed section of docs/benchmarks.md", file=sys.stderr)
     return 0
 
 
