@@ -3,12 +3,15 @@
 1. Quality. A generated corpus (deterministic, seeded) of --docs documents from --outlets synthetic
    outlets, each with its own planted head lines (datelines with varying dates, breadcrumbs,
    reading times), prompts between paragraphs (newsletter, follow, ads), and tail lines (appeals
-   with varying amounts, comment counts, footer blocks with varying years). Then, as a user would:
+   with varying amounts, comment counts, footer blocks with varying years); and article text that
+   repeats: agency stories republished word for word, and generic section headings shared by all
+   outlets, each between two paragraphs of about 50 documents in 20,000. Then, as a user would:
        cleaner learn CORPUS -o learned.yaml
        cleaner rules check learned.yaml && cleaner rules test learned.yaml
        cleaner clean --rules learned.yaml -o OUT CORPUS
    and counts, line by line, the share of planted lines removed and of article lines removed.
-   Once more with --no-default-rules on both commands (the learned pack alone).
+   Once more with --no-default-rules on both commands (the learned pack alone), and once with
+   --no-context as well (the generic headings are then proposed, and article lines removed).
 2. Memory. `cleaner learn --jsonl` on --docs and on --big documents streamed to its stdin, each in
    its own child process, started by a small launcher (a child's peak RSS counts its parent's
    memory at fork time); peak RSS from os.wait4 (ru_maxrss of that child alone).
@@ -55,6 +58,9 @@ LAUNCHER = (
 )
 SHARDS = 8
 WIRE_STORIES, WIRE_SHARE = 5, 0.025  # 2.5% of the documents are copies of 5 agency stories
+# 4% of the documents have one of 16 generic section headings ("Background", "Analysis") between two
+# paragraphs: article text that repeats across outlets, about 50 documents each in 20,000
+GENERIC_HEADINGS, GENERIC_SHARE = 16, 0.04
 
 # --- the generated corpus ----------------------------------------------------------------------
 
@@ -221,6 +227,17 @@ def make_document(
     return "\n".join(text for text, _ in lines) + "\n", [planted for _, planted in lines]
 
 
+def add_generic_heading(rng: random.Random, generic: list[str], text: str, flags: list) -> tuple[str, list]:
+    """With probability GENERIC_SHARE, one generic heading between two article lines of the document."""
+    lines = text.rstrip("\n").split("\n")
+    places = [i for i in range(1, len(lines)) if flags[i - 1] is None and flags[i] is None]
+    if rng.random() >= GENERIC_SHARE or not places:
+        return text, flags
+    at = rng.choice(places)
+    lines.insert(at, rng.choice(generic))
+    return "\n".join(lines) + "\n", [*flags[:at], None, *flags[at:]]
+
+
 def generate(count: int, outlets: int, seed: int):
     """Yield (outlet name, text, family of each line or None) for ``count`` documents."""
     rng = random.Random(seed)
@@ -228,10 +245,14 @@ def generate(count: int, outlets: int, seed: int):
     headings = [" ".join(rng.choice(vocab) for _ in range(rng.randint(2, 5))).title() for _ in range(5000)]
     sources = make_outlets(rng, outlets)
     wire = [make_wire_story(rng, vocab) for _ in range(WIRE_STORIES)]
+    # a generator of its own, so that the rest of the corpus does not depend on the generic headings
+    generic_rng = random.Random(seed + 1)
+    generic = [" ".join(generic_rng.choice(vocab) for _ in range(generic_rng.randint(1, 2))).title() for _ in
+               range(GENERIC_HEADINGS)]
     for _ in range(count):
         o = rng.choice(sources)
         text, flags = make_document(rng, vocab, headings, wire, o)
-        yield o["name"], text, flags
+        yield (o["name"], *add_generic_heading(generic_rng, generic, text, flags))
 
 
 # --- running cleaner ---------------------------------------------------------------------------
@@ -281,8 +302,13 @@ def quality(args, work: Path) -> dict:
     print(f"generated {args.docs:,} documents from {args.outlets} outlets in {time.perf_counter() - start:.0f} s")
 
     out: dict = {}
-    for variant, extra in (("with the shipped packs", []), ("learned pack alone", ["--no-default-rules"])):
-        pack = work / f"learned-{len(extra)}.yaml"
+    variants = (
+        ("with the shipped packs", [], []),
+        ("learned pack alone", ["--no-default-rules"], ["--no-default-rules"]),
+        ("learned pack alone, `--no-context`", ["--no-default-rules", "--no-context"], ["--no-default-rules"]),
+    )
+    for number, (variant, extra, clean_extra) in enumerate(variants):
+        pack = work / f"learned-{number}.yaml"
         done, took = run(["learn", str(corpus), "-o", str(pack), *extra])
         must(done, "cleaner learn")
         summary = done.stderr.strip().splitlines()[0]
@@ -290,9 +316,9 @@ def quality(args, work: Path) -> dict:
             checked, _ = run(["rules", command, str(pack)])
             must(checked, f"cleaner rules {command}")
         rules = yaml.safe_load(pack.read_text(encoding="utf-8"))["rules"]
-        target = work / f"out-{len(extra)}"
+        target = work / f"out-{number}"
         cleaned, clean_took = run(
-            ["clean", "--rules", str(pack), *extra, "-o", str(target), "-q", "--no-cache", "-j", str(args.jobs)]
+            ["clean", "--rules", str(pack), *clean_extra, "-o", str(target), "-q", "--no-cache", "-j", str(args.jobs)]
             + [str(corpus)]
         )
         must(cleaned, "cleaner clean", codes=(0,))
@@ -397,6 +423,12 @@ def real_text(args, work: Path) -> dict:
         must(checked, f"cleaner rules {command}")
     rules = yaml.safe_load(pack.read_text(encoding="utf-8"))["rules"]
     print(done.stderr.strip())
+    # what the context check leaves out: the rules --no-context adds
+    loose = work / "trafilatura-eval-no-context.yaml"
+    done, _ = run(["learn", str(corpus), "-o", str(loose), *options, "--no-context"])
+    must(done, "cleaner learn --no-context")
+    kept = {rule["pattern"] for rule in rules}
+    isolated = [rule for rule in yaml.safe_load(loose.read_text(encoding="utf-8"))["rules"] if rule["pattern"] not in kept]
 
     # what the learned pack alone does to the snippets the ground truth says must stay or go
     from cleaner import Cleaner, load_pack
@@ -426,7 +458,11 @@ def real_text(args, work: Path) -> dict:
     print(f"top 15 of {len(rules)} rules (cleaner learn {' '.join(options)}):")
     for rule in rules[:15]:
         print(f"  {rule['id']} [{rule['action']}] {rule['description']}")
+    print(f"left out as isolated, proposed with --no-context ({len(isolated)}):")
+    for rule in isolated:
+        print(f"  {rule['id']} [{rule['action']}] {rule['description']}")
     return {
+        "isolated": isolated,
         "pages": len(pages),
         "extracted": len(texts),
         "rules": len(rules),
@@ -449,7 +485,10 @@ def render(args, q: dict | None, m: list[dict] | None, r: dict | None) -> str:
         out += [
             f"**Planted boilerplate.** {args.docs:,} generated documents from {args.outlets} synthetic outlets, each "
             "with its own datelines (varying dates), breadcrumbs, reading times, prompts between paragraphs, "
-            "appeals (varying amounts), comment counts and footer blocks (varying years). "
+            "appeals (varying amounts), comment counts and footer blocks (varying years); article text that "
+            f"repeats: agency stories republished word for word in {WIRE_SHARE:.1%} of the documents, and "
+            f"{GENERIC_HEADINGS} generic section headings shared by all outlets, one of them between two paragraphs "
+            f"of {GENERIC_SHARE:.0%} of the documents. "
             "`cleaner learn CORPUS -o learned.yaml` with default settings, then "
             "`cleaner clean --rules learned.yaml`; lines compared one by one.",
             "",
@@ -488,26 +527,32 @@ def render(args, q: dict | None, m: list[dict] | None, r: dict | None) -> str:
             f"`cleaner learn {' '.join(r['options'])}` proposed {r['rules']} rules. Applied alone, they change "
             f"{r['changed']} documents, remove {without[1] - without[2]} of the {without[1]} `without` snippets "
             f"(boilerplate) present, and lose {with_[1] - with_[2]} of the {with_[1]} `with` snippets (article text). "
-            "The top 15:",
+            + ("The top 15:" if len(r["top"]) >= 15 else "All of them:"),
             "",
             "| rule | action | documents | example |",
             "| --- | --- | --- | --- |",
         ]
         for rule in r["top"]:
-            count = re.search(r"([\d,]+) of [\d,]+ documents", rule["description"])[1]
-            example = rule["examples"]["remove"][0].replace("\n", " ⏎ ").replace("|", "\\|")
-            if len(example) > 90:
-                example = example[:87] + "..."
-            out.append(f"| `{rule['id']}` | {rule['action']} | {count} | {example} |")
+            out.append(f"| `{rule['id']}` | {rule['action']} | {rule_count(rule)} | {rule_example(rule)} |")
+        isolated = ", ".join(f"{rule_example(rule)} ({rule_count(rule)})" for rule in r["isolated"])
         out += [
             "",
             "One page per site leaves little for `cleaner learn` to find, since its signal is an outlet repeating "
-            "itself: besides template lines (comment widgets, like and reply buttons, sign-offs) the top rules "
-            "include generic section headings (\"Fazit\", \"Ingredients\", \"Literatur\"), which is what "
-            "`cleaner learn --review` is for.",
+            "itself; what repeats across sites is mostly comment and sharing widgets, and generic headings and "
+            "greetings. Those sit between lines found in no other page, and are left out (the context check, see "
+            f"`cleaner learn --help`); `--no-context` would have added {len(r['isolated'])} rules: {isolated}.",
             "",
         ]
     return "\n".join(out).rstrip("\n")
+
+
+def rule_count(rule: dict) -> str:
+    return re.search(r"([\d,]+) of [\d,]+ documents", rule["description"])[1]
+
+
+def rule_example(rule: dict) -> str:
+    example = rule["examples"]["remove"][0].replace("\n", " ⏎ ").replace("|", "\\|")
+    return example if len(example) <= 90 else example[:87] + "..."
 
 
 def main() -> int:

@@ -14,14 +14,17 @@ What is counted, per document (each key at most once per document):
 - the runs of the last 2..``block_lines`` non-blank lines (tail blocks) and of the first
   2..``block_lines`` (head blocks), as long as every line in the run is countable;
 - for each line, the lines it usually sits between (a majority vote), which tells a repeated
-  text, such as a syndicated story, from boilerplate, which sits next to changing text.
+  text, such as a syndicated story, from boilerplate, which sits next to changing text;
+- for each line, in how many documents it sits in context: first or last, or next to a line
+  already seen in another document. Template text does (a footer, a widget's lines); a generic
+  heading or greeting, repeated across documents between lines found nowhere else, does not.
 
 Memory bound (:class:`LineCounter`): keys are blake2b digests (60 bits) of the normalised text,
 and the table of counts never holds more than ``max_keys`` keys (plus those of one document).
 When it is full, every count is lowered by the same amount ``t``, the smallest that leaves at
 most half of the keys, and keys at zero are dropped: a Misra-Gries summary pruned in batches.
-Sample texts (at most :data:`SAMPLES`, of at most :data:`MAX_CHARS` characters a line) and the
-neighbour votes are kept only for keys counted at least twice, and only while the key is kept.
+Sample texts (at most :data:`SAMPLES`, of at most :data:`MAX_CHARS` characters a line), the
+neighbour votes and the context counts are kept only for keys counted at least twice, and only while the key is kept.
 The guarantee: memory is O(``max_keys``) whatever the corpus size; each count reported is at
 most the true number of documents and at least that number minus ``error`` (the sum of all
 ``t``, reported with the result), where ``error`` <= 2 * (keys counted) / ``max_keys``; so a line
@@ -75,6 +78,9 @@ _WEEKDAY_FULL = regex.compile(_WEEKDAY)
 _SENTENCE_END = regex.compile(r"[.!?…][\"'“”»)\]]*$")
 SENTENCE_WORDS = 6  # a line of this many words ending like a sentence "looks like content"...
 SENTENCE_FACTOR = 3  # ...and needs this many times the threshold to be proposed
+ISOLATED_WORDS = 4  # a line of at most this many words...
+ISOLATED_SHARE = 2 / 3  # ...isolated in more than this share of its documents...
+ISOLATED_FACTOR = 5  # ...needs this many times the threshold to be proposed (see isolated())
 
 
 def line_key(line: str, *, max_words: int = 25) -> str | None:
@@ -153,6 +159,31 @@ def looks_like_content(line: str, documents: int, threshold: int, *, max_words: 
     return sentence and documents < SENTENCE_FACTOR * threshold
 
 
+def isolated(candidate: Candidate, threshold: int) -> bool:
+    """True for a frequent line that sits between unique lines, like a heading, and is not
+    frequent enough to be proposed all the same.
+
+    Template text repeats in context: a widget's lines ("Reply", "Delete", "Add a comment")
+    sit next to each other, a footer at the document's end, a dateline at its start, and
+    their neighbours recur from document to document. A generic heading ("Conclusion",
+    "Ingredients", "References") or a letter's greeting also recurs across documents, but
+    each time between lines found in no other document. A line of at most
+    :data:`ISOLATED_WORDS` words is isolated when, in more than :data:`ISOLATED_SHARE` of the
+    documents its neighbours were looked at in, it is neither the first nor the last line and
+    neither neighbour had been seen in another document before; it is then proposed only if
+    it is in :data:`ISOLATED_FACTOR` times ``threshold`` documents (a prompt an outlet puts
+    between the paragraphs of most of its articles). Longer lines are not checked: unrelated
+    authors write the same few words ("Conclusion", "Best wishes") independently, but a
+    longer line found word for word in many documents ("Sign up for our daily newsletter")
+    comes from a template, wherever it sits.
+    """
+    if not candidate.tracked or candidate.documents >= ISOLATED_FACTOR * threshold:
+        return False
+    if len(candidate.lines[0].split()) > ISOLATED_WORDS:
+        return False
+    return candidate.tracked - candidate.in_context > ISOLATED_SHARE * candidate.tracked
+
+
 # --- counting ------------------------------------------------------------------------------
 
 LINE, TAIL, HEAD = 0, 1, 2  # kinds of keys, kept in the two low bits of their digests
@@ -180,7 +211,8 @@ class LineCounter:
         self.error = 0  # every count is low by at most this much
         self.counts: dict[int, int] = {}
         self.samples: dict[int, tuple] = {}  # key -> up to SAMPLES distinct texts (a str, or a tuple of lines)
-        # line key -> [usual line before, its votes, usual line after, its votes, occurrences]
+        # line key -> [usual line before, its votes, usual line after, its votes, occurrences,
+        #              occurrences in context: at an edge or next to a line seen in other documents]
         self.contexts: dict[int, list[int]] = {}
 
     def add(self, text: str) -> None:
@@ -190,6 +222,8 @@ class LineCounter:
         lines = [line for line in lines if line]
         keys = [line_key(line, max_words=self.max_words) for line in lines]
         ids = [self._line_id(line, key) for line, key in zip(lines, keys)]
+        # lines already seen in other documents (looked up before this document is counted)
+        repeated = [digest > 0 and digest in self.counts for digest in ids]
         seen: set[int] = set()
         last = len(lines) - 1
         for i, (line, digest) in enumerate(zip(lines, ids)):
@@ -197,7 +231,8 @@ class LineCounter:
                 continue
             seen.add(digest)
             if self._bump(digest, line) >= 2:
-                self._vote(digest, (ids[i - 1] if i else 0, ids[i + 1] if i < last else 0))
+                in_context = i == 0 or i == last or repeated[i - 1] or repeated[i + 1]
+                self._vote(digest, (ids[i - 1] if i else 0, ids[i + 1] if i < last else 0), in_context)
         longest = min(self.block_lines, len(lines))
         for k in range(1, longest + 1):
             if keys[-k] is None:
@@ -232,13 +267,15 @@ class LineCounter:
             return -1 - (hash(line) & 0x0FFF_FFFF_FFFF_FFFF)
         return 0
 
-    def _vote(self, digest: int, context: tuple[int, int]) -> None:
-        """Boyer-Moore majority votes over the lines seen before, and after, a line."""
+    def _vote(self, digest: int, context: tuple[int, int], in_context: bool) -> None:
+        """Boyer-Moore majority votes over the lines seen before, and after, a line; and a count
+        of the documents where it sits in context (see :func:`isolated`)."""
         state = self.contexts.get(digest)
         if state is None:
-            self.contexts[digest] = [context[0], 1, context[1], 1, 1]
+            self.contexts[digest] = [context[0], 1, context[1], 1, 1, int(in_context)]
             return
         state[4] += 1
+        state[5] += in_context
         for side in (0, 2):
             neighbour = context[side // 2]
             if state[side] == neighbour:
@@ -280,7 +317,10 @@ class LineCounter:
                 if kind == LINE:
                     lines = (samples[0],)
                     samples = tuple((s,) for s in samples)
-                    out.append(Candidate(LINE, count, lines, samples, digest, self._context(digest)))
+                    state = self.contexts.get(digest)
+                    tracked, in_context = (state[4], state[5]) if state else (0, 0)
+                    context = self._context(digest)
+                    out.append(Candidate(LINE, count, lines, samples, digest, context, tracked, in_context))
                 else:
                     out.append(Candidate(kind, count, samples[0], samples))
         out.sort(key=lambda c: (-c.documents, c.kind, c.lines))
@@ -297,6 +337,8 @@ class Candidate:
     samples: tuple[tuple[str, ...], ...]
     digest: int = 0
     context: tuple[int | None, int | None] = (None, None)  # usual neighbours (see LineCounter._line_id)
+    tracked: int = 0  # documents whose neighbours were looked at (all but the first one, for a line)
+    in_context: int = 0  # ...of which those where it is at an edge or next to a line of other documents
 
     @property
     def keys(self) -> tuple[str | None, ...]:
@@ -315,6 +357,7 @@ class Settings:
     max_words: int = 25
     max_keys: int = 150_000
     block_lines: int = 6
+    context: bool = True  # leave out isolated lines (see isolated())
     pack: str = "learned"
 
     def threshold(self, documents: int) -> int:
@@ -333,6 +376,7 @@ class Learned:
     error: int
     known: int = 0  # frequent lines and blocks the rules in use already remove
     content: int = 0  # frequent lines left out because they look like content
+    isolated: int = 0  # frequent lines left out because they sit between unique lines (see isolated())
     failed: int = 0  # rules dropped because their examples did not hold
     counts: dict[str, int] = field(default_factory=dict)  # rules per action
 
@@ -359,8 +403,9 @@ def propose(counter: LineCounter, *, settings: Settings = Settings(), known: Seq
     - A line becomes a ``drop-line`` rule, unless the blocks proposed already cover all but
       fewer than ``threshold`` of its documents.
     - Never proposed: lines that look like content (:func:`looks_like_content`), lines that
-      are part of a repeated text (:func:`in_repeated_text`), blocks holding such lines, and
-      lines and blocks that the ``known`` rules (those already in use) remove.
+      are part of a repeated text (:func:`in_repeated_text`), blocks holding such lines,
+      lines and blocks that the ``known`` rules (those already in use) remove, and, unless
+      ``settings.context`` is off, lines isolated between unique lines (:func:`isolated`).
 
     Every rule gets remove examples from the corpus and a generated look-alike keep example; a
     rule whose examples do not hold is dropped. Rules come out most frequent first.
@@ -402,6 +447,9 @@ def propose(counter: LineCounter, *, settings: Settings = Settings(), known: Seq
             continue
         if _removed_by(known, line.lines[0]):
             learned.known += 1
+            continue
+        if settings.context and isolated(line, threshold):
+            learned.isolated += 1
             continue
         proposals.append(line)
     proposals.sort(key=lambda c: (-c.documents, c.kind, c.lines))

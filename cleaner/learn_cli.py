@@ -19,7 +19,7 @@ import regex
 
 from .errors import InputError, RuleError
 from .files import DEFAULT_INCLUDE, Selection, find_root, iter_files, kind_of
-from .learn import Settings, format_review, learn_rules, review_pack
+from .learn import ISOLATED_FACTOR, ISOLATED_WORDS, Settings, format_review, learn_rules, review_pack
 from .packs import choose_rules, load_packs
 from .report import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from .rules import load_pack
@@ -87,6 +87,15 @@ def _split_commas(ctx: click.Context, param: click.Parameter, values) -> tuple[s
     show_default=True,
     help="Longer lines are content: never counted, never proposed.",
 )
+@click.option(
+    "--context/--no-context",
+    default=Settings.context,
+    show_default=True,
+    help=f"Leave out short lines (up to {ISOLATED_WORDS} words) isolated between unique text, like generic "
+    "headings (\"References\") and greetings: those that, in most of their documents, are neither first nor "
+    f"last and sit between lines found in no other document, unless they are in {ISOLATED_FACTOR} times the "
+    "documents needed. --no-context proposes them.",
+)
 @click.option("--sample", type=click.IntRange(min=1), metavar="N", help="Read only the first N documents.")
 @click.option(
     "--max-keys",
@@ -138,8 +147,12 @@ def learn(paths: tuple[Path, ...], **options) -> None:
     A line in at least --min-docs documents and --min-share of them becomes a drop-line rule;
     the same last (first) lines of many documents become a cut-tail (cut-head) rule. Never
     proposed: lines longer than --max-words, sentences with few repeats, lines of a text
-    republished word for word, and lines the rules in use already remove. Every rule carries
-    examples from the corpus and passes `cleaner rules test`. Review the pack before use:
+    republished word for word, and lines the rules in use already remove. Template text
+    repeats in context (at a document's start or end, next to other repeated lines); a short
+    line that in most of its documents sits between lines found nowhere else, like a generic
+    heading or a greeting, needs many times the documents (see --context). Every
+    rule carries examples from the corpus and passes `cleaner rules test`. Review the pack
+    before use:
 
     \b
       cleaner learn corpus/ -o learned.yaml
@@ -186,6 +199,7 @@ def learn(paths: tuple[Path, ...], **options) -> None:
         min_share=o["min_share"],
         max_words=o["max_words"],
         max_keys=o["max_keys"],
+        context=o["context"],
         pack=o["pack_name"],
     )
     if not regex.fullmatch(r"[a-z0-9][a-z0-9_-]*", settings.pack):
@@ -311,6 +325,8 @@ def _summarise(learned, where: str) -> None:
         left_out.append(f"{learned.known} already removed by the rules in use")
     if learned.content:
         left_out.append(f"{learned.content} that look like content")
+    if learned.isolated:
+        left_out.append(f"{learned.isolated} isolated between unique lines, like headings (--no-context keeps them)")
     if learned.failed:
         left_out.append(f"{learned.failed} whose examples did not hold")
     if left_out:

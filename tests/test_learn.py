@@ -281,6 +281,73 @@ def test_a_story_republished_word_for_word_is_not_boilerplate():
     assert any("Telegram" in text for text in proposed)
 
 
+def heading_and_footer_corpus(documents: int = 60) -> list[str]:
+    """Article paragraphs (each unique); in half the documents a generic heading between two
+    of them, and in every other one a footer block (a name, then a widget) at the end."""
+    docs = []
+    for n in range(documents):
+        lines = [filler() for _ in range(4)]
+        if n % 2:
+            lines.insert(2, "Conclusion")
+        if n % 2 == 0:
+            lines += ["Share this:", "Like", "Reply"]
+        docs.append("\n".join(lines) + "\n")
+    return docs
+
+
+def test_a_heading_between_unique_lines_is_not_proposed_but_a_footer_block_is():
+    docs = heading_and_footer_corpus()
+    learned = learn_rules(docs, settings=Settings(min_docs=10, min_share=0))
+    removed = [text for rule in learned.rules for text in rule["examples"]["remove"]]
+    assert not any("Conclusion" in text for text in removed)
+    assert any(text.startswith("Share this:") for text in removed)
+    assert learned.isolated == 1
+    # --no-context: the heading is proposed as well
+    loose = learn_rules(docs, settings=Settings(min_docs=10, min_share=0, context=False))
+    assert "Conclusion" in [text for rule in loose.rules for text in rule["examples"]["remove"]]
+    assert loose.isolated == 0
+
+
+def test_a_widget_block_between_paragraphs_is_proposed():
+    """Lines next to each other that repeat together sit in context wherever they are."""
+    docs = []
+    for n in range(40):
+        lines = [filler() for _ in range(5)]
+        if n % 4:
+            lines[2:2] = ["Like", "Reply", "Report"]
+        docs.append("\n".join(lines))
+    learned = learn_rules(docs, settings=Settings(min_docs=10, min_share=0))
+    assert sorted(rule["examples"]["remove"][0] for rule in learned.rules) == ["Like", "Reply", "Report"]
+    assert learned.isolated == 0
+
+
+def test_an_isolated_line_is_proposed_when_far_more_frequent_than_needed():
+    """An outlet's short prompt between paragraphs of most of its articles still repeats enough."""
+    docs = [f"{filler()}\n{filler()}\nAdvertisement\n{filler()}" for _ in range(60)]
+    assert learn_rules(docs, settings=Settings(min_docs=10, min_share=0)).rules  # 60 >= 5 x 10
+    learned = learn_rules(docs, settings=Settings(min_docs=15, min_share=0))  # 60 < 5 x 15
+    assert not learned.rules and learned.isolated == 1
+
+
+def test_a_longer_line_between_paragraphs_is_not_checked_for_context():
+    docs = [f"{filler()}\nSign up for the Harbour Post newsletter\n{filler()}" for _ in range(20)]
+    (rule,) = learn_rules(docs, settings=Settings(min_docs=10, min_share=0)).rules
+    assert rule["examples"]["remove"] == ["Sign up for the Harbour Post newsletter"]
+
+
+def test_counter_tracks_in_how_many_documents_a_line_is_in_context():
+    counter = LineCounter()
+    counter.add(f"{filler()}\nConclusion\n{filler()}")  # the first document is not tracked
+    counter.add(f"{filler()}\nConclusion\n{filler()}")  # isolated
+    counter.add(f"Conclusion\n{filler()}")  # at the start
+    counter.add(f"{filler()}\nConclusion")  # at the end
+    counter.add(f"{filler()}\nShared line\n{filler()}")
+    counter.add(f"{filler()}\nShared line\nConclusion\n{filler()}")  # next to a line seen before
+    counter.add(f"{filler()}\nConclusion\nBrand new line\n{filler()}")  # next to a line not seen before
+    line = next(c for c in counter.frequent(2) if c.lines == ("Conclusion",))
+    assert (line.documents, line.tracked, line.in_context) == (6, 5, 3)
+
+
 def test_lines_the_rules_in_use_remove_are_not_proposed():
     docs = [f"Share this article\n{filler()}\nJoin the Harbour Post club" for _ in range(30)]
     known = Cleaner(select=["prompts"]).rules
@@ -452,6 +519,15 @@ def test_crlf_documents_learn_the_same_rules_and_keep_their_line_endings():
     assert rule.remove_examples[0].text == "Follow the Iron Post on Telegram"
     cleaned = apply_rules(docs[0], [rule]).text
     assert "Telegram" not in cleaned and cleaned.count("\r\n") == 2
+
+
+def test_cli_no_context_proposes_isolated_lines():
+    lines = "".join(json.dumps({"text": text}) + "\n" for text in heading_and_footer_corpus())
+    result = invoke(["learn", "--jsonl", "--min-docs", "10", "--no-default-rules"], input=lines)
+    assert "Conclusion" not in result.stdout and "Share this:" in result.stdout
+    assert "1 isolated between unique lines" in result.stderr and "--no-context" in result.stderr
+    result = invoke(["learn", "--jsonl", "--min-docs", "10", "--no-default-rules", "--no-context"], input=lines)
+    assert "Conclusion" in result.stdout and "isolated" not in result.stderr
 
 
 def test_cli_dash_reads_stdin_and_no_default_rules_proposes_known_lines():
