@@ -1,0 +1,353 @@
+"""The fast engine: the reference engine's results, looking only at the lines a rule can match.
+
+Most lines of an article are article: no rule's literal occurs in them, they are
+too long for a rule's ``max-words``, or they lie outside a rule's region. So the
+document stays its input string split on ``\\n``; a line gets looked at (its
+content, its words) only when the prefilter names it for a rule, and the output
+is put together from slices of the input around what changed. Everything a rule
+decides goes through :mod:`cleaner.matching`, as in :mod:`cleaner.linewise`,
+with the same passes, order and region arithmetic; only the looking is lazy.
+A look's outcome is remembered until the line changes, so the extra pass that
+follows any removal costs little.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from itertools import accumulate
+
+from .matching import MAX_PASSES, Clock, confirmed, edited, find_all, line_matches, original_offset, shifts
+from .outcome import Removal, Result
+from .prefilter import REGION, Prefilter
+from .rules import Action, Rule, Where
+
+_PROBE = 512  # characters of the input whose words are counted first when weighing the guard
+
+
+class Document:
+    """The input, its lines, and what the rules have done to them so far."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        pieces = text.split("\n")
+        if pieces[-1] == "":
+            pieces.pop()  # text ends with "\n" (or is empty): no line after it
+        self.pieces = pieces
+        self.count = len(pieces)
+        self.ends_with_newline = text.endswith("\n")
+        self.dead: set[int] = set()
+        self.edits: dict[int, tuple[str, int, list[tuple[int, int]]]] = {}  # line -> (content, words, shifts)
+        self._content: dict[int, str] = {}
+        self._words: dict[int, int] = {}
+        self._starts: list[int] | None = None
+        self._head: list[int] = []  # live non-blank lines from the top, as far as looked
+        self._head_next = 0
+        self._tail: list[int] = []  # the same from the bottom
+        self._tail_next = self.count - 1
+        self.looks: dict[int, dict[int, object]] = {}  # line -> rule bit -> match (or None)
+
+    # --- lines -----------------------------------------------------------------------------
+
+    def content(self, index: int) -> str:
+        edit = self.edits.get(index)
+        if edit is not None:
+            return edit[0]
+        content = self._content.get(index)
+        if content is None:
+            piece = self.pieces[index]
+            if piece.endswith("\r") and (index < self.count - 1 or self.ends_with_newline):
+                piece = piece[:-1]
+            content = self._content[index] = piece
+        return content
+
+    def words(self, index: int) -> int:
+        edit = self.edits.get(index)
+        if edit is not None:
+            return edit[1]
+        words = self._words.get(index)
+        if words is None:
+            words = self._words[index] = len(self.pieces[index].split())
+        return words
+
+    def original_words(self, index: int) -> int:
+        words = self._words.get(index)
+        if words is None:
+            words = self._words[index] = len(self.pieces[index].split())
+        return words
+
+    def eol(self, index: int) -> str:
+        if index < self.count - 1 or self.ends_with_newline:
+            return "\r\n" if self.pieces[index].endswith("\r") else "\n"
+        return ""
+
+    @property
+    def starts(self) -> list[int]:
+        """Offset of each line in the input, and one past the end."""
+        if self._starts is None:
+            self._starts = [0, *accumulate(map((1).__add__, map(len, self.pieces)))]
+        return self._starts
+
+    def original_offset(self, index: int, position: int) -> int:
+        edit = self.edits.get(index)
+        return original_offset(self.starts[index], edit[2] if edit else (), position)
+
+    # --- regions ---------------------------------------------------------------------------
+
+    def head(self, size: int) -> list[int]:
+        """The first ``size`` live non-blank lines (fewer if the document has fewer)."""
+        head = self._head
+        while len(head) < size and self._head_next < self.count:
+            index = self._head_next
+            self._head_next += 1
+            if index not in self.dead and self.words(index):
+                head.append(index)
+        return head[:size]
+
+    def tail(self, size: int) -> list[int]:
+        """The last ``size`` live non-blank lines, bottom first."""
+        tail = self._tail
+        while len(tail) < size and self._tail_next >= 0:
+            index = self._tail_next
+            self._tail_next -= 1
+            if index not in self.dead and self.words(index):
+                tail.append(index)
+        return tail[:size]
+
+    def in_play(self, rule: Rule, candidates) -> list[int]:
+        """The candidates that are live, non-blank, in the rule's region and within its
+        ``max-words``, top to bottom (a longer line cannot match: see :func:`line_matches`)."""
+        size = rule.region_size
+        if size is not None:
+            if rule.where is Where.HEAD:
+                head = self.head(size)
+                if len(head) == size:
+                    last = head[-1]
+                    candidates = [i for i in candidates if i <= last]
+            else:
+                tail = self.tail(size)
+                if len(tail) == size:
+                    first = tail[-1]
+                    candidates = [i for i in candidates if i >= first]
+        dead = self.dead
+        words = self.words
+        most = rule.max_words
+        if most is None:
+            return [i for i in candidates if i not in dead and words(i)]
+        return [i for i in candidates if i not in dead and 0 < words(i) <= most]
+
+    # --- changes ---------------------------------------------------------------------------
+
+    def matches(self, rule: Rule, bit: int, index: int, clock: Clock):
+        looks = self.looks.get(index)
+        if looks is None:
+            looks = self.looks[index] = {}
+        elif bit in looks:
+            return looks[bit]
+        match = looks[bit] = line_matches(rule, self.content(index), self.words(index), clock)
+        return match
+
+    def remove(self, rule: Rule, index: int, removals: list[Removal]) -> None:
+        content = self.content(index)
+        removals.append(
+            Removal(
+                rule.id, index + 1, self.original_offset(index, 0), self.original_offset(index, len(content)), content
+            )
+        )
+        self.dead.add(index)
+        self._forget_regions()
+
+    def rewrite(self, index: int, content: str, new_shifts: list[tuple[int, int]]) -> None:
+        old = self.edits.get(index)
+        self.edits[index] = (content, len(content.split()), (old[2] if old else []) + new_shifts)
+        self.looks.pop(index, None)
+
+    def _forget_regions(self) -> None:
+        self._head, self._head_next = [], 0
+        self._tail, self._tail_next = [], self.count - 1
+
+    def live_from(self, index: int) -> list[int]:
+        return [i for i in range(index, self.count) if i not in self.dead]
+
+    def live_through(self, index: int) -> list[int]:
+        return [i for i in range(index + 1) if i not in self.dead]
+
+    # --- output ----------------------------------------------------------------------------
+
+    def blank(self, index: int) -> bool:
+        return not self.words(index)
+
+    def assemble(self) -> str:
+        """:func:`cleaner.linewise.assemble`, on runs of untouched lines instead of line by line."""
+        kept: list[list[int]] = []  # [first, last + 1) runs of kept lines
+        gap = False
+        last_blank: bool | None = None  # is the last kept line blank (None: nothing kept yet)
+        dead = sorted(self.dead)
+        index = 0
+        for stop in [*dead, self.count]:
+            if stop > index:  # the live lines index .. stop - 1
+                if gap:
+                    while index < stop and self.blank(index):
+                        if last_blank is None or last_blank:
+                            index += 1
+                            continue
+                        kept.append([index, index + 1])
+                        last_blank = True
+                        index += 1
+                    if index < stop:
+                        gap = False
+                if index < stop:
+                    kept.append([index, stop])
+                    last_blank = self.blank(stop - 1)
+            if stop < self.count:
+                gap = True
+            index = stop + 1
+        if gap:
+            while kept and self.blank(kept[-1][1] - 1):
+                kept[-1][1] -= 1
+                if kept[-1][0] == kept[-1][1]:
+                    kept.pop()
+        parts = []
+        starts = self.starts
+        text = self.text
+        edited_lines = sorted(self.edits)
+        for first, stop in kept:
+            at = first
+            for index in edited_lines[bisect_right(edited_lines, first - 1) :]:
+                if index >= stop:
+                    break
+                parts.append(text[starts[at] : starts[index]])
+                parts.append(self.edits[index][0] + self.eol(index))
+                at = index + 1
+            parts.append(text[starts[at] : starts[stop]])
+        output = "".join(parts)
+        if kept and not self.ends_with_newline:
+            eol = self.eol(kept[-1][1] - 1)
+            if eol:
+                output = output[: -len(eol)]
+        return output
+
+    def removed_words(self) -> int:
+        """Words before minus words after: what the removals and rewrites took out."""
+        removed = sum(self.original_words(i) for i in self.dead)
+        for index, (_, words, _) in self.edits.items():
+            if index not in self.dead:
+                removed += self.original_words(index) - words
+        return removed
+
+
+def apply(text: str, rules: tuple[Rule, ...], prefilter: Prefilter, *, max_removed_share: float,
+          timeout: float | None) -> Result:
+    """Clean ``text`` with ``rules`` (in the order they run), where ``prefilter`` lets them look."""
+    doc = Document(text)
+    candidates = prefilter.candidates(text, doc.pieces, lambda: doc.starts)
+    clock = Clock(timeout)
+    removals: list[Removal] = []
+    active = [index for index, lines in enumerate(candidates) if lines != []]
+    for _ in range(MAX_PASSES):
+        changed = False
+        for index in range(len(rules)) if doc.edits else active:
+            rule = rules[index]
+            lines = candidates[index]
+            if lines is REGION:
+                size = rule.region_size
+                lines = doc.head(size) if rule.where is Where.HEAD else doc.tail(size)[::-1]
+            else:
+                if lines is None:
+                    lines = range(doc.count)
+                elif doc.edits:
+                    lines = sorted({*lines, *doc.edits})
+                lines = doc.in_play(rule, lines)
+            if lines:
+                changed |= _APPLY[rule.action](rule, 1 << index, doc, lines, removals, clock)
+        if not changed:
+            break
+    if not removals:
+        return Result(text, (), changed=False)
+    removed_words = doc.removed_words()
+    output = doc.assemble()
+    removals.sort(key=lambda r: (r.start, r.end))
+    if removed_words > 0 and _over(text, removed_words, max_removed_share):
+        return Result(text, tuple(removals), changed=False, guarded=True, removed_words=removed_words)
+    return Result(output, tuple(removals), changed=output != text, removed_words=removed_words)
+
+
+def _over(text: str, removed: int, max_share: float) -> bool:
+    """``removed / words(text) > max_share``, counting the words of a prefix first: a prefix
+    never has more words than the whole, so a prefix that is enough settles it."""
+    size = _PROBE
+    while size < len(text):
+        if removed / max(1, len(text[:size].split())) <= max_share:
+            return False
+        size *= 4
+    words = len(text.split())
+    return (removed / words if words else 0.0) > max_share
+
+
+def _drop_line(rule, bit, doc: Document, lines, removals, clock) -> bool:
+    changed = False
+    for index in lines:
+        if doc.matches(rule, bit, index, clock) and confirmed(rule, [doc.content(index)], clock):
+            doc.remove(rule, index, removals)
+            changed = True
+    return changed
+
+
+def _cut_tail(rule, bit, doc: Document, lines, removals, clock) -> bool:
+    for index in lines:  # the first match cuts the most
+        if doc.matches(rule, bit, index, clock):
+            block = doc.live_from(index)
+            if confirmed(rule, [doc.content(i) for i in block], clock):
+                for gone in block:
+                    doc.remove(rule, gone, removals)
+                return True
+    return False
+
+
+def _cut_head(rule, bit, doc: Document, lines, removals, clock) -> bool:
+    for index in reversed(lines):  # the last match cuts the most
+        if doc.matches(rule, bit, index, clock):
+            block = doc.live_through(index)
+            if confirmed(rule, [doc.content(i) for i in block], clock):
+                for gone in block:
+                    doc.remove(rule, gone, removals)
+                return True
+    return False
+
+
+def _edit_spans(rule, bit, doc: Document, lines, removals, clock) -> bool:
+    """strip and replace: rewrite the matched spans of each line in the region."""
+    changed = False
+    for index in lines:
+        if not doc.matches(rule, bit, index, clock):
+            continue
+        content = doc.content(index)
+        new, edits = edited(rule, content, find_all(rule, content, clock))
+        if not edits:
+            continue
+        if not new.strip():
+            doc.remove(rule, index, removals)
+            changed = True
+            continue
+        for start, end, replacement in edits:
+            removals.append(
+                Removal(
+                    rule.id,
+                    index + 1,
+                    doc.original_offset(index, start),
+                    doc.original_offset(index, end),
+                    content[start:end],
+                    None if rule.action is Action.STRIP else replacement,
+                )
+            )
+        doc.rewrite(index, new, shifts(edits))
+        changed = True
+    return changed
+
+
+_APPLY = {
+    Action.DROP_LINE: _drop_line,
+    Action.CUT_TAIL: _cut_tail,
+    Action.CUT_HEAD: _cut_head,
+    Action.STRIP: _edit_spans,
+    Action.REPLACE: _edit_spans,
+}
