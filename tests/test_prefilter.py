@@ -27,7 +27,7 @@ def both(text, rules=RULESET):
         (r"^Share this article$", {}, {"share this article"}),
         (r"^(?:Donate|Support us)\s*$", {"ignorecase": True}, {"donate", "support us"}),
         (r"^\s*©\s*\d{4}", {}, {"©"}),
-        (r"^(?:Foto|Photo):\s*\p{Lu}\w+", {"ignorecase": True}, {"foto", "photo"}),
+        (r"^(?:Foto|Photo):\s*\p{Lu}\w+", {"ignorecase": True}, {"foto:", "photo:"}),
         (r"Remind  me   later  # a comment", {"verbose": True}, {"remindmelater"}),
     ],
 )

@@ -1,0 +1,140 @@
+"""required_literals: every line a pattern matches holds one of its literals (casefolded)."""
+
+import pytest
+import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cleaner import Cleaner
+from cleaner.literals import MAX_SET, required_literals
+
+SHIPPED = Cleaner().rules
+WHITESPACE = [c for c in map(chr, range(0x3001)) if regex.match(r"\s", c) or c.isspace()]
+WHITESPACE.remove("\n")  # no line holds one
+
+
+def literals(pattern, **flags):
+    return required_literals(pattern, **{"ignorecase": False, "verbose": False, "dotall": False, **flags})
+
+
+def holds_one(found, text):
+    folded = text.casefold()
+    return any(literal in folded for literal in found)
+
+
+@pytest.mark.parametrize(
+    "pattern, flags, expected",
+    [
+        # a concatenation multiplies the exact sets of its parts
+        (r"support\ (?:us|our\ (?:work|news))\b", {"verbose": True}, {"support us", "support our work", "support our news"}),
+        # the brackets next to the alternation belong to every literal
+        (r"\s\[(?:VIDEO|PICS?)\]\W*$", {"verbose": True}, {w + t for w in WHITESPACE for t in ("[video]", "[pic]", "[pics]")}),
+        # optional parts give the variant without them; small classes are alternatives
+        (r"^\s*[Cc]olou?r:", {}, {"color:", "colour:"}),
+        (r"^\s*(?:the )?news(?:letter)?\b", {}, {"news"}),
+        # a case-sensitive group in an ignorecase pattern is still casefolded
+        (r"(?-i:ABC)xyz", {"ignorecase": True}, {"abcxyz"}),
+        (r"(?i:ABC)XYZ", {}, {"abcxyz"}),
+        # two characters of rare punctuation filter well; "by", "." and "ad" do not
+        (r"^\s*>>\s*\w+", {}, {">>"}),
+        (r"^(?:[Tt]he )?[Ww]eb?log", {}, {"welog", "weblog"}),
+    ],
+)
+def test_literals(pattern, flags, expected):
+    assert literals(pattern, **flags) == expected
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"^By\s+\w+",  # "by " is in nearly every text
+        r"\.\s*$",
+        r"(?:foo){e<=1}",  # fuzzy matching: Python reads the constraint as text
+        r"(?:abc)?\s*$",  # optional
+        r"(?:abc|x)\d",  # one branch has no usable literal
+    ],
+)
+def test_no_usable_literal(pattern):
+    assert literals(pattern, ignorecase=True) is None
+
+
+def test_ignorecase_covers_every_casing_regex_matches():
+    # regex matches "I" with the dotless "ı" and "i" with "İ", whose casefolds are not "i"
+    found = literals(r"\bin\b", ignorecase=True) or literals(r"links", ignorecase=True)
+    for text in ["LİNKS", "lınks".upper(), "Links", "LInKS", "lınks"]:
+        if regex.search(r"links", text, regex.IGNORECASE):
+            assert holds_one(literals(r"links", ignorecase=True), text), text
+    assert found is None or found  # "in" alone is too short to filter with
+
+
+def test_too_many_alternatives_fall_back_to_the_part_after_the_whitespace():
+    found = literals(r"\s\[(?:VIDEO|PICS?|NEWS|LIVE)\]\W*$")
+    assert all(literal.endswith(("[video]", "[pic]", "[pics]", "[news]", "[live]")) for literal in found)
+
+
+def test_a_product_too_large_falls_back_to_a_sound_part():
+    pattern = r"[a-h][a-h][a-h]xyz[a-h][a-h]"
+    found = literals(pattern)
+    assert found is not None and len(found) <= MAX_SET
+    assert holds_one(found, "--abcxyzab--")
+    assert all("xyz" in literal or len(literal) >= 3 for literal in found)
+
+
+def test_posix_classes_and_unicode_properties_are_not_literal_text():
+    assert literals(r"[[:alpha:]]+ xyz") == {" xyz"}
+    assert literals(r"\p{Lu}+ xyz") == {" xyz"}
+    assert literals(r"\[:alpha:] xyz") == {"[:alpha:] xyz"}
+
+
+def test_no_literal_holds_a_newline():
+    for rule in SHIPPED:
+        for literal in rule.literals or ():
+            assert "\n" not in literal, rule.id
+
+
+REMOVED_LINES = [
+    (rule, line)
+    for rule in SHIPPED
+    if rule.literals is not None
+    for example in rule.remove_examples
+    for line in example.text.split("\n")
+]
+
+
+@pytest.mark.parametrize("rule, line", REMOVED_LINES, ids=[f"{r.id}-{i}" for i, (r, _) in enumerate(REMOVED_LINES)])
+def test_every_matched_example_line_holds_a_literal(rule, line):
+    for text in (line, line.upper(), line.lower(), line.swapcase()):
+        if rule.compiled.search(text):
+            assert holds_one(rule.literals, text), (rule.id, text, sorted(rule.literals)[:10])
+
+
+SMALL_PATTERNS = [
+    (r"ab(?:c|de)?f", False),
+    (r"(?:x|yz){1,3}>>", False),
+    (r"[ab]i[sS]\s+li", True),
+    (r"(?:in|on)\ (?:it|at)\b", True),
+    (r"(?-i:Ab)(?:c|d)?\s*ıi", True),
+    (r"(?<=\[)ab\]|ba\.?\s*:", False),
+    (r"(?:ab)+\s*c{2,}", True),
+    (r"(?=.*fi)\w*s?ss", True),
+]
+ALPHABET = "abcdefiIİısSxyz[]>:. \t\u00a0ßẞ"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(SMALL_PATTERNS), st.text(alphabet=ALPHABET, max_size=16))
+def test_every_line_a_pattern_matches_holds_a_literal(case, text):
+    pattern, ignorecase = case
+    found = literals(pattern, ignorecase=ignorecase)
+    if found is not None and regex.search(pattern, text, regex.IGNORECASE if ignorecase else 0):
+        assert holds_one(found, text), (pattern, text, sorted(found))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(SMALL_PATTERNS).flatmap(lambda case: st.tuples(st.just(case), st.from_regex(case[0]))))
+def test_every_generated_match_holds_a_literal(generated):
+    (pattern, ignorecase), text = generated
+    found = literals(pattern, ignorecase=ignorecase)
+    text = text.replace("\n", " ")
+    if found is not None and regex.search(pattern, text, regex.IGNORECASE if ignorecase else 0):
+        assert holds_one(found, text), (pattern, text, sorted(found))
