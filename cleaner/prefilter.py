@@ -18,7 +18,6 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 from itertools import accumulate
-from typing import Any
 
 from .rules import Rule, Where
 
@@ -29,19 +28,25 @@ class Prefilter:
     """The gates of a rule list, built once; :meth:`candidates` applies them to one document."""
 
     def __init__(self, rules: Sequence[Rule]) -> None:
-        self.kinds: list[tuple[str, Any]] = []
+        # what the engine asks of each rule for every line: (region size, at the head, max-words)
+        self.shapes = [(rule.region_size, rule.where is Where.HEAD, rule.max_words) for rule in rules]
+        self.literal_rules = 0  # mask of the rules gated by their literals
+        self.region_rules: list[int] = []
+        self.word_rules: dict[int, list[int]] = {}  # max-words -> rules gated by it
+        self.other_rules: list[int] = []
         by_literal: dict[str, int] = {}
         for index, rule in enumerate(rules):
             if rule.literals is not None:
-                self.kinds.append(("literal", None))
+                self.literal_rules |= 1 << index
                 for literal in rule.literals:
                     by_literal[literal] = by_literal.get(literal, 0) | 1 << index
             elif rule.where is not Where.ANYWHERE:
-                self.kinds.append((REGION, None))
+                self.region_rules.append(index)
             elif rule.max_words is not None:
-                self.kinds.append(("words", rule.max_words))
+                self.word_rules.setdefault(rule.max_words, []).append(index)
             else:
-                self.kinds.append(("all", None))
+                self.other_rules.append(index)
+        self.most_words = max(self.word_rules, default=0)
         self.literal_masks = list(by_literal.values())
         self.automaton = None
         if by_literal:
@@ -53,27 +58,42 @@ class Prefilter:
                 implementation=ahocorasick_rs.Implementation.DFA,
             )
 
-    def candidates(self, text: str, pieces: list[str], starts) -> list[list[int] | str | None]:
-        """Per rule: the lines (indexes, top to bottom) it may match, :data:`REGION`, or None for
-        every line. ``pieces`` is ``text`` split on ``\\n``; ``starts()`` gives their offsets."""
-        hits = self._literal_lines(text, pieces, starts) if self.automaton is not None else {}
-        short: dict[int, list[int]] = {}
-        out: list[list[int] | str | None] = []
-        for index, (kind, limit) in enumerate(self.kinds):
-            if kind == "literal":
-                out.append(hits.get(index, []))
-            elif kind == "words":
-                lines = short.get(limit)
-                if lines is None:
-                    lines = short[limit] = [i for i, piece in enumerate(pieces) if len(piece.split(None, limit)) <= limit]
-                out.append(lines)
-            elif kind == REGION:
-                out.append(REGION)
-            else:
-                out.append(None)
+    def candidates(
+        self, text: str, pieces: list[str], starts, word_counts: dict[int, int]
+    ) -> dict[int, list[int] | str | None]:
+        """rule index -> the lines (indexes, top to bottom) it may match, :data:`REGION`, or None
+        for every line; a rule left out may match none. ``pieces`` is ``text`` split on ``\\n``,
+        ``starts()`` gives their offsets; the words of the short lines counted on the way go into
+        ``word_counts``."""
+        out: dict[int, list[int] | str | None] = self._literal_lines(text, starts) if self.automaton else {}
+        if self.word_rules:
+            most = self.most_words
+            short = {}
+            for index, piece in enumerate(pieces):
+                words = len(piece.split(None, most))
+                if words <= most:
+                    short[index] = word_counts[index] = words
+            for limit, rules in self.word_rules.items():
+                lines = [index for index, words in short.items() if words <= limit]
+                if lines:
+                    for index in rules:
+                        out[index] = lines
+        for index in self.region_rules:
+            out[index] = REGION
+        for index in self.other_rules:
+            out[index] = None
         return out
 
-    def _literal_lines(self, text: str, pieces: list[str], starts) -> dict[int, list[int]]:
+    def line_rules(self, content: str) -> int:
+        """Mask of the rules that may match a line of this content (for a line a rule rewrote)."""
+        mask = self.literal_rules ^ -1  # the rules not gated by literals may always look
+        if self.automaton is not None:
+            literal_masks = self.literal_masks
+            for literal, _, _ in self.automaton.find_matches_as_indexes(content.casefold(), overlapping=True):
+                mask |= literal_masks[literal]
+        return mask
+
+    def _literal_lines(self, text: str, starts) -> dict[int, list[int]]:
         """rule index -> lines holding one of its literals, top to bottom."""
         folded = text.casefold()  # a character may fold to several, but never to or from "\n"
         found = self.automaton.find_matches_as_indexes(folded, overlapping=True)

@@ -19,7 +19,7 @@ from itertools import accumulate
 from .matching import MAX_PASSES, Clock, confirmed, edited, find_all, line_matches, original_offset, shifts
 from .outcome import Removal, Result
 from .prefilter import REGION, Prefilter
-from .rules import Action, Rule, Where
+from .rules import Action, Rule
 
 _PROBE = 512  # characters of the input whose words are counted first when weighing the guard
 
@@ -27,8 +27,11 @@ _PROBE = 512  # characters of the input whose words are counted first when weigh
 class Document:
     """The input, its lines, and what the rules have done to them so far."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, prefilter: Prefilter | None = None) -> None:
         self.text = text
+        self.prefilter = prefilter
+        self.line_rules: dict[int, int] = {}  # rewritten line -> mask of the rules that may match it now
+        self.edit_rules = 0  # the union of those masks
         pieces = text.split("\n")
         if pieces[-1] == "":
             pieces.pop()  # text ends with "\n" (or is empty): no line after it
@@ -36,9 +39,9 @@ class Document:
         self.count = len(pieces)
         self.ends_with_newline = text.endswith("\n")
         self.dead: set[int] = set()
-        self.edits: dict[int, tuple[str, int, list[tuple[int, int]]]] = {}  # line -> (content, words, shifts)
+        self.edits: dict[int, tuple[str, list[tuple[int, int]], int]] = {}  # line -> (content, shifts, words before)
+        self.word_counts: dict[int, int] = {}  # of the lines looked at, as they are now
         self._content: dict[int, str] = {}
-        self._words: dict[int, int] = {}
         self._starts: list[int] | None = None
         self._head: list[int] = []  # live non-blank lines from the top, as far as looked
         self._head_next = 0
@@ -61,19 +64,14 @@ class Document:
         return content
 
     def words(self, index: int) -> int:
-        edit = self.edits.get(index)
-        if edit is not None:
-            return edit[1]
-        words = self._words.get(index)
+        words = self.word_counts.get(index)
         if words is None:
-            words = self._words[index] = len(self.pieces[index].split())
+            words = self.word_counts[index] = len(self.pieces[index].split())
         return words
 
     def original_words(self, index: int) -> int:
-        words = self._words.get(index)
-        if words is None:
-            words = self._words[index] = len(self.pieces[index].split())
-        return words
+        edit = self.edits.get(index)
+        return edit[2] if edit is not None else self.words(index)
 
     def eol(self, index: int) -> str:
         if index < self.count - 1 or self.ends_with_newline:
@@ -89,7 +87,7 @@ class Document:
 
     def original_offset(self, index: int, position: int) -> int:
         edit = self.edits.get(index)
-        return original_offset(self.starts[index], edit[2] if edit else (), position)
+        return original_offset(self.starts[index], edit[1] if edit else (), position)
 
     # --- regions ---------------------------------------------------------------------------
 
@@ -113,12 +111,13 @@ class Document:
                 tail.append(index)
         return tail[:size]
 
-    def in_play(self, rule: Rule, candidates) -> list[int]:
+    def in_play(self, shape: tuple[int | None, bool, int | None], candidates) -> list[int]:
         """The candidates that are live, non-blank, in the rule's region and within its
-        ``max-words``, top to bottom (a longer line cannot match: see :func:`line_matches`)."""
-        size = rule.region_size
+        ``max-words``, top to bottom (a longer line cannot match: see :func:`line_matches`).
+        ``shape`` is the rule's (region size, region is the head, max-words)."""
+        size, at_head, most = shape
         if size is not None:
-            if rule.where is Where.HEAD:
+            if at_head:
                 head = self.head(size)
                 if len(head) == size:
                     last = head[-1]
@@ -129,11 +128,18 @@ class Document:
                     first = tail[-1]
                     candidates = [i for i in candidates if i >= first]
         dead = self.dead
-        words = self.words
-        most = rule.max_words
-        if most is None:
-            return [i for i in candidates if i not in dead and words(i)]
-        return [i for i in candidates if i not in dead and 0 < words(i) <= most]
+        counts = self.word_counts
+        pieces = self.pieces
+        out = []
+        for index in candidates:
+            if index in dead:
+                continue
+            words = counts.get(index)
+            if words is None:
+                words = counts[index] = len(pieces[index].split())
+            if words and (most is None or words <= most):
+                out.append(index)
+        return out
 
     # --- changes ---------------------------------------------------------------------------
 
@@ -158,8 +164,15 @@ class Document:
 
     def rewrite(self, index: int, content: str, new_shifts: list[tuple[int, int]]) -> None:
         old = self.edits.get(index)
-        self.edits[index] = (content, len(content.split()), (old[2] if old else []) + new_shifts)
+        if old is None:
+            self.edits[index] = (content, new_shifts, self.words(index))
+        else:
+            self.edits[index] = (content, old[1] + new_shifts, old[2])
+        self.word_counts[index] = len(content.split())
         self.looks.pop(index, None)
+        rules = self.prefilter.line_rules(content) if self.prefilter is not None else -1
+        self.line_rules[index] = rules
+        self.edit_rules |= rules
 
     def _forget_regions(self) -> None:
         self._head, self._head_next = [], 0
@@ -229,34 +242,48 @@ class Document:
     def removed_words(self) -> int:
         """Words before minus words after: what the removals and rewrites took out."""
         removed = sum(self.original_words(i) for i in self.dead)
-        for index, (_, words, _) in self.edits.items():
+        for index, (_, _, before) in self.edits.items():
             if index not in self.dead:
-                removed += self.original_words(index) - words
+                removed += before - self.word_counts[index]
         return removed
 
 
 def apply(text: str, rules: tuple[Rule, ...], prefilter: Prefilter, *, max_removed_share: float,
           timeout: float | None) -> Result:
     """Clean ``text`` with ``rules`` (in the order they run), where ``prefilter`` lets them look."""
-    doc = Document(text)
-    candidates = prefilter.candidates(text, doc.pieces, lambda: doc.starts)
+    doc = Document(text, prefilter)
+    candidates = prefilter.candidates(text, doc.pieces, lambda: doc.starts, doc.word_counts)
     clock = Clock(timeout)
     removals: list[Removal] = []
-    active = [index for index, lines in enumerate(candidates) if lines != []]
+    shapes = prefilter.shapes
+    order = sorted(candidates)
+    count = len(rules)
     for _ in range(MAX_PASSES):
         changed = False
-        for index in range(len(rules)) if doc.edits else active:
+        index = -1
+        while True:
+            at = bisect_right(order, index)
+            following = order[at] if at < len(order) else count
+            later = doc.edit_rules >> (index + 1)  # a rewritten line is offered to the rules its new content may match
+            if later:
+                following = min(following, index + (later & -later).bit_length())
+            index = following
+            if index >= count:
+                break
             rule = rules[index]
-            lines = candidates[index]
+            lines = candidates.get(index, [])
             if lines is REGION:
-                size = rule.region_size
-                lines = doc.head(size) if rule.where is Where.HEAD else doc.tail(size)[::-1]
+                size, at_head, most = shapes[index]
+                lines = doc.head(size) if at_head else doc.tail(size)[::-1]
+                if most is not None:
+                    counts = doc.word_counts  # every line of a region has been counted
+                    lines = [i for i in lines if counts[i] <= most]
             else:
                 if lines is None:
                     lines = range(doc.count)
-                elif doc.edits:
-                    lines = sorted({*lines, *doc.edits})
-                lines = doc.in_play(rule, lines)
+                elif doc.edit_rules:
+                    lines = sorted({*lines, *(i for i, rules_ in doc.line_rules.items() if rules_ >> index & 1)})
+                lines = doc.in_play(shapes[index], lines)
             if lines:
                 changed |= _APPLY[rule.action](rule, 1 << index, doc, lines, removals, clock)
         if not changed:
