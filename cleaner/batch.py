@@ -7,9 +7,7 @@ Runs in worker processes: everything it needs travels in a picklable
 
 from __future__ import annotations
 
-import difflib
 import enum
-import gzip
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +16,7 @@ from .api import Cleaner
 from .files import kind_of
 from .pipeline import Run
 from .report import Report
-from .writeback import AtomicFile, is_read_only, write_atomic
+from .writeback import is_read_only, write_atomic
 
 
 class WriteBack(enum.Enum):
@@ -110,6 +108,10 @@ def _process_document(path: Path, job: FileJob, run: Run, outcome: FileOutcome) 
 
 def _process_jsonl(path: Path, job: FileJob, run: Run, outcome: FileOutcome) -> None:
     """Stream the records through the cleaner; an unchanged file is not rewritten."""
+    import gzip
+
+    from .writeback import AtomicFile
+
     compressed = path.name.lower().endswith(".gz")
     opener = gzip.open if compressed else open
     if job.write_back in (WriteBack.CHECK, WriteBack.DIFF):
@@ -138,6 +140,8 @@ def _process_jsonl(path: Path, job: FileJob, run: Run, outcome: FileOutcome) -> 
 
 
 def _diff(path: Path, before: bytes, after: bytes) -> str:
+    import difflib
+
     old = before.decode("utf-8", "replace").splitlines(keepends=True)
     new = after.decode("utf-8", "replace").splitlines(keepends=True)
     name = path.as_posix()

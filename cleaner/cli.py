@@ -6,31 +6,30 @@ stdout carries only data; every message goes to stderr. Exit codes: 0 success,
 
 from __future__ import annotations
 
-import difflib
-import json
 import os
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import regex
 
 from . import extract
 from ._version import __version__
 from .api import DEFAULT_MAX_REMOVED_SHARE, DEFAULT_TIMEOUT, INPUT_FORMATS, Cleaner
-from .batch import FileJob, FileOutcome, WriteBack
 from .config import ConfigError, find_pyproject, read_config
 from .errors import RuleError
-from .examples import check_examples
-from .files import DEFAULT_INCLUDE, Selection, find_root
+from .files import DEFAULT_INCLUDE, find_root
 from .packs import load_packs
-from .pipeline import Run
 from .report import EXIT_CHANGES, EXIT_FAILED, EXIT_OK, EXIT_USAGE, Report
-from .runner import find_files, run_files
-from .writeback import AtomicFile
-from .workers import StreamJob, clean_stream, default_jobs
+
+if TYPE_CHECKING:
+    from .batch import FileOutcome
+    from .writeback import AtomicFile
+
+# Start-up time counts (a pre-commit hook, `curl | cleaner clean`): what only one mode needs
+# (files, JSONL, parallel workers, diffs, --report) is imported where that mode begins.
 
 
 class UsageFailure(click.ClickException):
@@ -331,6 +330,8 @@ class _RemovalLog:
 
     def __enter__(self) -> _RemovalLog:
         if self.path is not None:
+            from .writeback import AtomicFile
+
             try:
                 self.out = AtomicFile(self.path)
             except OSError as exc:
@@ -342,6 +343,8 @@ class _RemovalLog:
         """A callable taking one removal as a dict, or None when no report was asked for."""
         if self.out is None:
             return None
+        import json
+
         out = self.out
         return lambda entry: out.write(json.dumps(entry, ensure_ascii=False).encode("utf-8") + b"\n")
 
@@ -393,12 +396,16 @@ def _clean_stdin(cleaner: Cleaner, o: _Options, log: _RemovalLog) -> int:
         raise click.BadOptionUsage("output_dir", "-o/--output-dir needs PATHs to read from")
     if o.to_field and not o.jsonl:
         raise click.BadOptionUsage("to_field", "--to-field needs --jsonl (or .jsonl files)")
+    from .pipeline import Run
+
     report = Report()
     run = Run(cleaner, report, err, explain=o.explain, log=log.write)
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     changed = False
     try:
         if o.jsonl:
+            from .workers import StreamJob, clean_stream, default_jobs
+
             job = StreamJob(cleaner, "<stdin>", o.field, o.to_field, o.explain, log_removals=log.write is not None)
             for chunk in clean_stream(stdin, job, jobs=o.jobs or default_jobs()):
                 report.merge(chunk.report)
@@ -435,6 +442,10 @@ def _clean_paths(cleaner: Cleaner, paths: tuple[Path, ...], o: _Options, log: _R
         raise click.BadOptionUsage("jsonl", "--jsonl is for stdin; .jsonl and .jsonl.gz files are recognised by name")
     if o.output_dir is not None and (o.check or o.diff):
         raise click.BadOptionUsage("output_dir", "-o/--output-dir cannot be combined with --check or --diff")
+    from .batch import FileJob, WriteBack
+    from .files import Selection
+    from .runner import find_files, run_files
+
     if o.diff:
         write_back = WriteBack.DIFF
     elif o.check:
@@ -450,10 +461,9 @@ def _clean_paths(cleaner: Cleaner, paths: tuple[Path, ...], o: _Options, log: _R
         html=write_back is WriteBack.OUTPUT,
         remove_stray=write_back in (WriteBack.IN_PLACE, WriteBack.OUTPUT),
     )
-    try:
-        files = find_files(paths, selection, root=root)
-    except regex.error as exc:
-        raise click.BadParameter(f"not a valid regular expression: {exc}", param_hint="--exclude") from None
+    if o.exclude:
+        _check_pattern(o.exclude)
+    files = find_files(paths, selection, root=root)
     job = FileJob(
         cleaner=cleaner,
         write_back=write_back,
@@ -493,10 +503,10 @@ def _clean_paths(cleaner: Cleaner, paths: tuple[Path, ...], o: _Options, log: _R
         totals = run_files(
             files,
             job,
-            jobs=o.jobs or default_jobs(),
+            jobs=o.jobs,
             use_cache=not o.no_cache,
             on_outcome=on_outcome,
-            on_skip=lambda path: progress.update() if progress is not None else None,
+            on_skip=lambda count: progress.update(count) if progress is not None else None,
         )
     finally:
         if progress is not None:
@@ -509,6 +519,15 @@ def _clean_paths(cleaner: Cleaner, paths: tuple[Path, ...], o: _Options, log: _R
     return totals.return_code(check=o.check)
 
 
+def _check_pattern(pattern: str) -> None:
+    import regex  # only for --exclude: a run without one does not need regex to find its files
+
+    try:
+        regex.compile(pattern)
+    except regex.error as exc:
+        raise click.BadParameter(f"not a valid regular expression: {exc}", param_hint="--exclude") from None
+
+
 def _progress_bar(total: int, *, enabled: bool):
     """A progress bar on stderr when stderr is a terminal, else None."""
     if not enabled or total < 2 or not sys.stderr.isatty():
@@ -519,6 +538,8 @@ def _progress_bar(total: int, *, enabled: bool):
 
 
 def _unified_diff(name: str, before: bytes, after: bytes) -> str:
+    import difflib
+
     old = before.decode("utf-8", "replace").splitlines(keepends=True)
     new = after.decode("utf-8", "replace").splitlines(keepends=True)
     return "".join(difflib.unified_diff(old, new, f"a/{name}", f"b/{name}"))
@@ -549,6 +570,8 @@ def rules_test(files: tuple[str, ...], verbose: bool) -> None:
     Each rule alone must change every "remove" example and leave every "keep"
     example as it is, and have at least one of each. Exit 1 on any failure.
     """
+    from .examples import check_examples
+
     packs = _load(files)
     rules = [rule for pack in packs for rule in pack.rules]
     failures = check_examples(rules)

@@ -8,11 +8,6 @@ from typing import Any
 
 from .errors import RuleError
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 # key in [tool.cleaner] -> (click parameter name, expected type)
 KEYS: dict[str, tuple[str, type | tuple[type, ...]]] = {
     "rules": ("rule_paths", list),
@@ -42,7 +37,7 @@ def find_pyproject(start: Path) -> Path | None:
         path = candidate / "pyproject.toml"
         if path.is_file():
             try:
-                if "cleaner" in _read(path).get("tool", {}):
+                if _mentions_cleaner(path) and "cleaner" in _read(path).get("tool", {}):
                     return path
             except ConfigError:
                 return path  # report its error when it is read
@@ -76,7 +71,20 @@ def read_config(path: Path) -> dict[str, Any]:
     return defaults
 
 
+def _mentions_cleaner(path: Path) -> bool:
+    """False when the file cannot hold a [tool.cleaner] table: it is then not parsed at all."""
+    try:
+        return b"cleaner" in path.read_bytes()
+    except OSError:
+        return True  # _read reports it
+
+
 def _read(path: Path) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)

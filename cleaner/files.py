@@ -8,14 +8,13 @@ include globs are, and version-control and tool folders are skipped.
 from __future__ import annotations
 
 import fnmatch
+import operator
 import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-
-import regex
 
 DEFAULT_INCLUDE = ("*.txt", "*.jsonl", "*.jsonl.gz")
 HTML_SUFFIXES = (".html", ".htm")
@@ -40,6 +39,12 @@ class Selection:
         if self.html and name.lower().endswith(HTML_SUFFIXES):
             return True
         return self._include_pattern.match(os.path.normcase(name)) is not None
+
+    def name_filter(self):
+        """:meth:`included` as the cheapest callable that answers it (it runs once per file walked)."""
+        if self.html or os.path.normcase("A") != "A":
+            return self.included
+        return self._include_pattern.match  # a match object is true, None false
 
     @cached_property
     def _include_pattern(self):
@@ -74,70 +79,102 @@ def iter_files(paths: Iterable[Path], selection: Selection, *, root: Path) -> It
 
     Stray temporary files left by a killed run are removed on the way.
     """
-    exclude = regex.compile(selection.exclude) if selection.exclude else None
+    for name, _ in iter_file_names(paths, selection, root=root):
+        yield Path(name)
+
+
+def iter_file_names(paths: Iterable[Path], selection: Selection, *, root: Path) -> Iterator[tuple[str, str]]:
+    """(path, absolute path) of every file :func:`iter_files` gives, as strings.
+
+    Strings because a folder of many files is walked faster without a Path per
+    file, and the absolute path is what the cache looks files up by.
+    """
+    if selection.exclude:
+        import regex  # the exclude option's syntax; imported only when one is given
+
+        exclude = regex.compile(selection.exclude)
+    else:
+        exclude = None
     ignored = _gitignore(root) if selection.gitignore else None
+    excluded = _Excluder(str(root), exclude, ignored)
     seen: set[str] = set()
     for path in paths:
+        given, absolute = str(path), os.path.abspath(path)
         if path.is_dir():
-            candidates = _walk(path, selection, root, exclude, ignored)
-        elif _excluded(path, root, exclude, ignored, is_dir=False):
+            candidates = _walk(given, selection, excluded)
+        elif excluded(given, is_dir=False):
             continue
         else:
-            candidates = iter([(str(path), path.is_symlink())])
-        given, absolute = str(path), os.path.abspath(path)
+            candidates = iter([(given, path.is_symlink())])
         for name, is_link in candidates:
             # string work for plain files (the walk's paths all start with the folder given);
             # only a symlink is resolved, to take its target once
-            key = os.path.realpath(name) if is_link else absolute + name[len(given):]
+            full = absolute + name[len(given) :]
+            key = os.path.realpath(name) if is_link else full
             if key not in seen:
                 seen.add(key)
-                yield Path(name)
+                yield name, full
 
 
-def _walk(folder: Path, selection: Selection, root: Path, exclude, ignored) -> Iterator[tuple[str, bool]]:
+def _walk(folder: str, selection: Selection, excluded: _Excluder) -> Iterator[tuple[str, bool]]:
     """(path, is a symlink) of the files to clean below ``folder``, files of a folder before its
     subfolders, by name; symlinked folders are not followed (as os.walk does)."""
-    try:
-        with os.scandir(folder) as listing:
-            entries = sorted(listing, key=lambda entry: entry.name)
-    except OSError:
-        return
-    subfolders = []
-    for entry in entries:
-        name = entry.name
+    included = selection.name_filter()
+    remove_stray = selection.remove_stray
+    check = excluded.active
+    by_name = operator.attrgetter("name")
+    pending = [folder]
+    while pending:
         try:
-            if entry.is_dir(follow_symlinks=False):
-                if name not in SKIPPED_FOLDERS and not _excluded(Path(entry.path), root, exclude, ignored, is_dir=True):
-                    subfolders.append(entry.path)
-                continue
-            if not entry.is_file():
-                continue
+            with os.scandir(pending.pop()) as listing:
+                entries = sorted(listing, key=by_name)
         except OSError:
             continue
-        if name.endswith(TEMP_SUFFIX) and name.startswith("."):
-            if selection.remove_stray:
-                _remove_stray(Path(entry.path))
-            continue
-        if selection.included(name) and not _excluded(Path(entry.path), root, exclude, ignored, is_dir=False):
-            yield entry.path, entry.is_symlink()
-    for subfolder in subfolders:
-        yield from _walk(Path(subfolder), selection, root, exclude, ignored)
+        subfolders = []
+        for entry in entries:
+            name = entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if name not in SKIPPED_FOLDERS and not (check and excluded(entry.path, is_dir=True)):
+                        subfolders.append(entry.path)
+                    continue
+                if not entry.is_file():
+                    continue
+            except OSError:
+                continue
+            if name[0] == "." and name.endswith(TEMP_SUFFIX):
+                if remove_stray:
+                    _remove_stray(Path(entry.path))
+                continue
+            if included(name) and not (check and excluded(entry.path, is_dir=False)):
+                yield entry.path, entry.is_symlink()
+        pending.extend(reversed(subfolders))  # depth first, the first subfolder next
 
 
-def _excluded(path: Path, root: Path, exclude, ignored, *, is_dir: bool) -> bool:
-    if exclude is None and ignored is None:
-        return False
-    relative = _relative(path, root)
-    if exclude is not None and exclude.search("/" + relative + ("/" if is_dir else "")):
-        return True
-    return ignored is not None and ignored.match_file(relative + ("/" if is_dir else ""))
+class _Excluder:
+    """Whether a path is excluded by the --exclude pattern or .gitignore (both relative to the root)."""
+
+    def __init__(self, root: str, exclude, ignored) -> None:
+        self.root = root
+        self.exclude = exclude
+        self.ignored = ignored
+        self.active = exclude is not None or ignored is not None
+
+    def __call__(self, path: str, *, is_dir: bool) -> bool:
+        if not self.active:
+            return False
+        relative = _relative(path, self.root)
+        if self.exclude is not None and self.exclude.search("/" + relative + ("/" if is_dir else "")):
+            return True
+        return self.ignored is not None and self.ignored.match_file(relative + ("/" if is_dir else ""))
 
 
-def _relative(path: Path, root: Path) -> str:
+def _relative(path: str, root: str) -> str:
+    """``path`` relative to ``root``, with forward slashes (as given when it is outside the root)."""
     relative = os.path.relpath(os.path.abspath(path), root)
     if relative.startswith(".."):
-        return path.as_posix()
-    return Path(relative).as_posix()
+        return Path(path).as_posix()
+    return relative.replace(os.sep, "/") if os.sep != "/" else relative
 
 
 def _gitignore(root: Path):

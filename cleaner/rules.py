@@ -1,24 +1,23 @@
-"""Rule packs: the YAML schema, its validation, and compiled rules.
+"""Rule packs: the rule and pack dataclasses, and loading a pack (from the cache when it can).
 
-A pack is one YAML file with ``pack``, ``description`` and ``rules``. Validation
-follows yamllint's habit: a closed set of keys, defaults filled in, and one error
-type (:class:`RuleError`) whose message names the file, the line and the rule.
+A pack is one YAML file with ``pack``, ``description`` and ``rules``; its
+validation lives in :mod:`cleaner.schema`. This module imports neither yaml nor
+regex: a run reads validated packs back from the cache as plain dataclasses,
+and a pattern is compiled only when a rule first has a line to look at.
 """
 
 from __future__ import annotations
 
-import difflib
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cached_property
 from pathlib import Path
-from typing import Any
-
-import regex
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from .errors import RuleError
-from .literals import required_literals
+
+if TYPE_CHECKING:
+    import regex
 
 
 class Action(str, enum.Enum):
@@ -41,31 +40,17 @@ class Where(str, enum.Enum):
 
 DEFAULT_WITHIN = {Where.HEAD: 5, Where.TAIL: 25}
 
-FLAGS = {
-    "ignorecase": regex.IGNORECASE,
-    "verbose": regex.VERBOSE,
-    "dotall": regex.DOTALL,
-    "ascii": regex.ASCII,
-}
+FLAG_NAMES = ("ignorecase", "verbose", "dotall", "ascii")
 
-PACK_KEYS = ("pack", "description", "rules")
-RULE_KEYS = (
-    "id",
-    "description",
-    "action",
-    "pattern",
-    "where",
-    "within",
-    "flags",
-    "max-words",
-    "min-words",
-    "unless",
-    "confirm",
-    "replace",
-    "examples",
-)
-EXAMPLE_KEYS = ("remove", "keep")
-NAME_PATTERN = regex.compile(r"[a-z0-9][a-z0-9_-]*")
+
+def flag_value(names) -> int:
+    """The ``regex`` flags named (see FLAG_NAMES) as one number."""
+    import regex
+
+    value = 0
+    for name in names:
+        value |= getattr(regex, name.upper())
+    return value
 
 
 @dataclass(frozen=True)
@@ -123,18 +108,24 @@ class Rule:
 
     @cached_property
     def regex_flags(self) -> int:
-        value = 0
-        for name in self.flags:
-            value |= FLAGS[name]
-        return value
+        return flag_value(self.flags)
 
     @cached_property
     def compiled(self) -> regex.Pattern:
-        return regex.compile(self.pattern, self.regex_flags)
+        """The pattern, compiled; until a line that holds one of the rule's literals comes,
+        a stand-in that answers "no match" without compiling (see :class:`_Uncompiled`)."""
+        if self.literals is None:
+            return _compile(self.pattern, self.regex_flags)
+        return _Uncompiled(self)
 
     @cached_property
     def literals(self) -> frozenset[str] | None:
-        """Casefolded strings one of which every match contains (None: search every line)."""
+        """Casefolded strings one of which every match contains (None: search every line).
+
+        Worked out when a pack is validated and kept in the pack cache with the rule.
+        """
+        from .literals import required_literals
+
         return required_literals(
             self.pattern,
             ignorecase="ignorecase" in self.flags,
@@ -144,11 +135,11 @@ class Rule:
 
     @cached_property
     def compiled_unless(self) -> regex.Pattern | None:
-        return regex.compile(self.unless, self.regex_flags) if self.unless else None
+        return _compile(self.unless, self.regex_flags) if self.unless else None
 
     @cached_property
     def compiled_confirm(self) -> regex.Pattern | None:
-        return regex.compile(self.confirm, self.regex_flags) if self.confirm else None
+        return _compile(self.confirm, self.regex_flags) if self.confirm else None
 
     def __getstate__(self) -> dict[str, Any]:
         # Compiled patterns are rebuilt on the other side of a pickle.
@@ -182,10 +173,18 @@ def load_pack(path: str | Path, *, cache: bool = True) -> RulePack:
         raise RuleError(f"{path}: cannot read rule file: {exc}") from None
     if not cache:
         return _validated(text, str(path))
-    from .cache import fingerprint, remember  # the cache imports writeback, which imports files
+    from .cache import installed_versions, remember
 
-    key = fingerprint("pack", str(path), text, regex.__version__, yaml.__version__)
-    return remember("packs", key, lambda: _validated(text, str(path)))
+    # the libraries' versions from their metadata: importing them for __version__ costs more than the rest
+    key = ("pack", str(path), text, installed_versions("regex", "yaml"), RULE_FIELDS)
+    return remember("packs", key, lambda: _validated(text, str(path)), dump=_to_plain, load=_from_plain)
+
+
+def parse_pack(text: str, *, source: str = "<string>") -> RulePack:
+    """Validate the YAML text of a pack; ``source`` names it in error messages."""
+    from .schema import parse_pack as parse
+
+    return parse(text, source=source)
 
 
 def _validated(text: str, source: str) -> RulePack:
@@ -195,228 +194,87 @@ def _validated(text: str, source: str) -> RulePack:
     return pack
 
 
-def parse_pack(text: str, *, source: str = "<string>") -> RulePack:
-    """Validate the YAML text of a pack; ``source`` names it in error messages."""
-    node = _compose(text, source)
-    if not isinstance(node, yaml.MappingNode):
-        raise RuleError(f"{source}:{_line(node)}: a rule pack must be a mapping with pack, description and rules")
-    loader = _Reader(source)
-    top = loader.mapping(node, PACK_KEYS, where="pack")
-    pack_name = _require(top, "pack", source, _line(node), "pack")
-    name = loader.value(pack_name)
-    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
-        raise RuleError(
-            f"{source}:{_line(pack_name)}: pack name {name!r} must be lowercase letters, digits, '-' or '_'"
-        )
-    description = _optional_str(loader, top, "description", source, f'pack "{name}"')
-    rules_node = top.get("rules")
-    if rules_node is None:
-        raise RuleError(f'{source}:{_line(node)}: pack "{name}": missing key "rules"')
-    if not isinstance(rules_node, yaml.SequenceNode):
-        raise RuleError(f'{source}:{_line(rules_node)}: pack "{name}": "rules" must be a list of rules')
-    rules: list[Rule] = []
-    seen: dict[str, int] = {}
-    for rule_node in rules_node.value:
-        rule = _parse_rule(loader, rule_node, name, source)
-        if rule.name in seen:
-            raise RuleError(
-                f'{source}:{rule.line}: rule "{rule.id}": duplicate id (first defined on line {seen[rule.name]})'
-            )
-        seen[rule.name] = rule.line
-        rules.append(rule)
-    return RulePack(name=name, description=description, rules=tuple(rules), source=source)
+RULE_FIELDS = tuple(f.name for f in fields(Rule))
 
 
-def _parse_rule(loader: _Reader, node: yaml.Node, pack: str, source: str) -> Rule:
-    start = _line(node)
-    if not isinstance(node, yaml.MappingNode):
-        raise RuleError(f'{source}:{start}: pack "{pack}": each rule must be a mapping')
-    id_node = next((v for k, v in node.value if k.value == "id"), None)
-    if id_node is None:
-        raise RuleError(f'{source}:{start}: pack "{pack}": rule without an "id"')
-    name = loader.value(id_node)
-    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
-        raise RuleError(
-            f"{source}:{_line(id_node)}: pack \"{pack}\": rule id {name!r} must be lowercase letters, digits, '-' or '_'"
-        )
-    rid = f"{pack}/{name}"
-    where = f'rule "{rid}"'
-    keys = loader.mapping(node, RULE_KEYS, where=where)
-
-    def fail(key: str, problem: str) -> RuleError:
-        line = _line(keys[key]) if key in keys else start
-        return RuleError(f"{source}:{line}: {where}: {problem}")
-
-    action_node = _require(keys, "action", source, start, where)
-    action_value = loader.value(action_node)
-    try:
-        action = Action(action_value)
-    except ValueError:
-        choices = ", ".join(a.value for a in Action)
-        raise fail("action", f"invalid action {action_value!r}: expected one of {choices}") from None
-
-    where_value = loader.value(keys["where"]) if "where" in keys else "anywhere"
-    try:
-        region = Where(where_value)
-    except ValueError:
-        choices = ", ".join(w.value for w in Where)
-        raise fail("where", f"invalid where {where_value!r}: expected one of {choices}") from None
-
-    flags_value = loader.value(keys["flags"]) if "flags" in keys else []
-    if isinstance(flags_value, str):
-        flags_value = [flags_value]
-    if not isinstance(flags_value, list) or not all(isinstance(f, str) for f in flags_value):
-        raise fail("flags", "flags must be a list of names")
-    for flag in flags_value:
-        if flag not in FLAGS:
-            raise fail("flags", f"unknown flag {flag!r}: expected some of {', '.join(FLAGS)}")
-    regex_flags = 0
-    for flag in flags_value:
-        regex_flags |= FLAGS[flag]
-
-    patterns: dict[str, str | None] = {}
-    for key in ("pattern", "unless", "confirm"):
-        if key == "pattern":
-            _require(keys, key, source, start, where)
-        if key not in keys:
-            patterns[key] = None
-            continue
-        text = loader.value(keys[key])
-        if not isinstance(text, str) or not text:
-            raise fail(key, f'"{key}" must be a non-empty string')
-        try:
-            regex.compile(text, regex_flags)
-        except regex.error as exc:
-            raise fail(key, f"invalid {key}: {exc}") from None
-        patterns[key] = text
-
-    numbers: dict[str, int | None] = {}
-    for key in ("within", "max-words", "min-words"):
-        value = loader.value(keys[key]) if key in keys else None
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-            raise fail(key, f'"{key}" must be a whole number of at least 1, not {value!r}')
-        numbers[key] = value
-    if numbers["within"] is not None and region is Where.ANYWHERE:
-        raise fail("within", '"within" needs "where: head" or "where: tail"')
-    if numbers["max-words"] and numbers["min-words"] and numbers["min-words"] > numbers["max-words"]:
-        raise fail("min-words", '"min-words" is larger than "max-words"')
-
-    replace = None
-    if action is Action.REPLACE:
-        replace_node = _require(keys, "replace", source, start, where)
-        replace = loader.value(replace_node)
-        if not isinstance(replace, str):
-            raise fail("replace", '"replace" must be a string')
-    elif "replace" in keys:
-        raise fail("replace", '"replace" is only allowed with "action: replace"')
-
-    remove, keep = _parse_examples(loader, keys.get("examples"), fail, where)
-    return Rule(
-        pack=pack,
-        name=name,
-        action=action,
-        pattern=patterns["pattern"] or "",
-        description=_optional_str(loader, keys, "description", source, where),
-        where=region,
-        within=numbers["within"],
-        flags=tuple(flags_value),
-        max_words=numbers["max-words"],
-        min_words=numbers["min-words"],
-        unless=patterns["unless"],
-        confirm=patterns["confirm"],
-        replace=replace,
-        remove_examples=remove,
-        keep_examples=keep,
-        source=source,
-        line=start,
-    )
+def _to_plain(pack: RulePack) -> tuple:
+    """The pack as plain values, for the cache (see :func:`_from_plain`); each rule keeps its literals."""
+    rules = []
+    for rule in pack.rules:
+        values = []
+        for name in RULE_FIELDS:
+            value = getattr(rule, name)
+            if isinstance(value, enum.Enum):
+                value = value.value
+            elif name.endswith("_examples"):
+                value = tuple((example.text, example.result) for example in value)
+            values.append(value)
+        rules.append((tuple(values), rule.literals))
+    return pack.name, pack.description, pack.source, tuple(rules)
 
 
-def _parse_examples(loader, node, fail, where) -> tuple[tuple[Example, ...], tuple[Example, ...]]:
-    if node is None:
-        return (), ()
-    if not isinstance(node, yaml.MappingNode):
-        raise fail("examples", '"examples" must be a mapping with "remove" and "keep" lists')
-    keys = loader.mapping(node, EXAMPLE_KEYS, where=f"{where}: examples")
-    out: dict[str, tuple[Example, ...]] = {}
-    for kind in EXAMPLE_KEYS:
-        items = loader.value(keys[kind]) if kind in keys else []
-        if isinstance(items, str):
-            items = [items]
-        if not isinstance(items, list):
-            raise fail("examples", f'examples "{kind}" must be a list')
-        examples = []
-        for item in items:
-            if isinstance(item, str):
-                examples.append(Example(item))
-            elif kind == "remove" and isinstance(item, dict) and set(item) == {"text", "result"} \
-                    and all(isinstance(v, str) for v in item.values()):
-                examples.append(Example(item["text"], item["result"]))
-            else:
-                hint = 'a string or a mapping {text: ..., result: ...}' if kind == "remove" else "a string"
-                raise fail("examples", f'each "{kind}" example must be {hint}')
-        out[kind] = tuple(examples)
-    return out["remove"], out["keep"]
+def _from_plain(plain: tuple) -> RulePack:
+    name, description, source, rules = plain
+    out = []
+    for values, literals in rules:
+        given = dict(zip(RULE_FIELDS, values, strict=True))
+        given["action"] = Action(given["action"])
+        given["where"] = Where(given["where"])
+        given["remove_examples"] = tuple(Example(*pair) for pair in given["remove_examples"])
+        given["keep_examples"] = tuple(Example(*pair) for pair in given["keep_examples"])
+        rule = Rule(**given)
+        rule.__dict__["literals"] = literals  # where cached_property keeps it (the rule is frozen)
+        out.append(rule)
+    return RulePack(name=name, description=description, rules=tuple(out), source=source)
 
 
-class _Reader:
-    """Turns YAML nodes into Python values while keeping their line numbers."""
+def _compile(pattern: str, flags: int) -> regex.Pattern:
+    import regex
 
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self._constructor = yaml.SafeLoader("")
-
-    def value(self, node: yaml.Node) -> Any:
-        try:
-            return self._constructor.construct_object(node, deep=True)
-        except yaml.MarkedYAMLError as exc:  # an unknown tag such as !!python/name:...
-            mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 1 if mark else _line(node)
-            raise RuleError(f"{self.source}:{line}: invalid YAML: {exc.problem or exc.context}") from None
-
-    def mapping(self, node: yaml.MappingNode, allowed: tuple[str, ...], *, where: str) -> dict[str, yaml.Node]:
-        """Key -> value node, rejecting unknown and duplicate keys."""
-        out: dict[str, yaml.Node] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value
-            if key not in allowed:
-                close = difflib.get_close_matches(str(key), allowed, n=1)
-                hint = f' (did you mean "{close[0]}"?)' if close else f" (allowed: {', '.join(allowed)})"
-                raise RuleError(f'{self.source}:{_line(key_node)}: {where}: unknown key "{key}"{hint}')
-            if key in out:
-                raise RuleError(f'{self.source}:{_line(key_node)}: {where}: duplicate key "{key}"')
-            out[key] = value_node
-        return out
+    return regex.compile(pattern, flags)
 
 
-def _compose(text: str, source: str) -> yaml.Node:
-    try:
-        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        raise RuleError(f"{source}:{line}: invalid YAML: {exc.problem or exc.context}") from None
-    except yaml.YAMLError as exc:
-        raise RuleError(f"{source}:1: invalid YAML: {exc}") from None
-    if node is None:
-        raise RuleError(f"{source}:1: the rule file is empty")
-    return node
+class _Uncompiled:
+    """A rule's pattern before it is compiled: a line holding none of the rule's literals gets
+    "no match" at once, since every match contains one of them.
 
+    Compiling costs about a millisecond a pattern. The engine's prefilter keeps most rules
+    away from most lines, but a line that a rule has edited is offered to every rule again;
+    one short document (stdin, a pre-commit hook) would then compile most of the packs.
+    The first line that may match compiles the pattern, which replaces this stand-in on the
+    rule, so later calls go straight to ``regex``.
+    """
 
-def _line(node: yaml.Node) -> int:
-    return node.start_mark.line + 1
+    __slots__ = ("rule", "literals")
 
+    PLAIN_ARGUMENTS = frozenset({"pos", "endpos", "concurrent", "timeout"})  # partial matches need no literal
 
-def _require(keys: dict[str, yaml.Node], key: str, source: str, line: int, where: str) -> yaml.Node:
-    if key not in keys:
-        raise RuleError(f'{source}:{line}: {where}: missing key "{key}"')
-    return keys[key]
+    def __init__(self, rule: Rule) -> None:
+        self.rule = rule
+        self.literals = rule.literals
 
+    def search(self, string, *args, **kwargs):
+        if not args and kwargs.keys() <= self.PLAIN_ARGUMENTS and not self._may_match(string):
+            return None
+        return self._compiled().search(string, *args, **kwargs)
 
-def _optional_str(loader: _Reader, keys: dict[str, yaml.Node], key: str, source: str, where: str) -> str:
-    if key not in keys:
-        return ""
-    value = loader.value(keys[key])
-    if not isinstance(value, str):
-        raise RuleError(f'{source}:{_line(keys[key])}: {where}: "{key}" must be a string')
-    return value.strip()
+    def finditer(self, string, *args, **kwargs):
+        if not args and kwargs.keys() <= self.PLAIN_ARGUMENTS and not self._may_match(string):
+            return iter(())
+        return self._compiled().finditer(string, *args, **kwargs)
+
+    def __getattr__(self, name: str):
+        return getattr(self._compiled(), name)
+
+    def _may_match(self, string) -> bool:
+        folded = string.casefold()
+        return any(literal in folded for literal in self.literals)
+
+    def _compiled(self) -> regex.Pattern:
+        rule = self.rule
+        pattern = rule.__dict__.get("compiled")
+        if pattern is None or pattern is self:
+            pattern = _compile(rule.pattern, rule.regex_flags)
+            rule.__dict__["compiled"] = pattern  # where cached_property keeps it (the rule is frozen)
+        return pattern
+

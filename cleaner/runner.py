@@ -6,15 +6,14 @@ a callback and keeps the totals.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .batch import FileJob, FileOutcome, WriteBack
-from .cache import Cache, fingerprint
-from .files import Selection, iter_files
+from .cache import Cache
+from .files import Selection, iter_file_names
 from .report import EXIT_CHANGES, EXIT_FAILED, EXIT_OK, Report
-from .workers import process_files
 
 
 @dataclass
@@ -57,39 +56,46 @@ def _files(count: int) -> str:
     return f"{count:,} file{'s' if count != 1 else ''}"
 
 
-def find_files(paths: Sequence[Path], selection: Selection, *, root: Path) -> list[Path]:
-    """The files a run over ``paths`` cleans, in a stable order."""
-    return list(iter_files(paths, selection, root=root))
+def find_files(paths: Sequence[Path], selection: Selection, *, root: Path) -> list[tuple[str, str]]:
+    """(path, absolute path) of each file a run over ``paths`` cleans, in a stable order."""
+    return list(iter_file_names(paths, selection, root=root))
 
 
 def run_files(
-    files: Sequence[Path],
+    files: Sequence[tuple[str, str]],
     job: FileJob,
     *,
-    jobs: int,
+    jobs: int | None,
     use_cache: bool,
     on_outcome: Callable[[FileOutcome], None],
-    on_skip: Callable[[Path], None] = lambda path: None,
+    on_skip: Callable[[int], None] = lambda count: None,
 ) -> FileTotals:
-    """Clean ``files`` as ``job`` says, with ``jobs`` processes; return the totals.
+    """Clean ``files`` (as :func:`find_files` gives them) as ``job`` says, with ``jobs`` processes
+    (None: one per core).
 
     With ``use_cache``, files recorded as clean under the same rules and
-    options (and unchanged on disk since) are skipped; files found clean, or
-    cleaned in place, are recorded.
+    options (and unchanged on disk since) are skipped, and ``on_skip`` hears
+    how many; files found clean, or cleaned in place, are recorded. Returns the totals.
     """
     totals = FileTotals()
     cache = None
     if use_cache and job.write_back in (WriteBack.IN_PLACE, WriteBack.CHECK):
         cache = Cache.load(cache_key(job))
-    todo = []
-    for path in files:
-        if cache is not None and cache.is_clean(path):
-            totals.cached += 1
-            on_skip(path)
-        else:
-            todo.append(path)
+    if cache is None:
+        todo = [Path(name) for name, _ in files]
+    else:
+        is_clean = cache.is_clean
+        todo = [Path(name) for name, absolute in files if not is_clean(name, absolute=absolute)]
+        totals.cached = len(files) - len(todo)
+        if totals.cached:
+            on_skip(totals.cached)
+    outcomes: Iterable[FileOutcome] = ()
+    if todo:  # worker processes (and their module) are not needed when the cache knows every file
+        from .workers import process_files
+
+        outcomes = process_files(todo, job, jobs=jobs)
     try:
-        for outcome in process_files(todo, job, jobs=jobs):
+        for outcome in outcomes:
             totals.documents.merge(outcome.report)
             if outcome.failed:
                 totals.failed += 1
@@ -106,11 +112,12 @@ def run_files(
     return totals
 
 
-def cache_key(job: FileJob) -> str:
-    """The fingerprint of everything that decides a file's cleaned content."""
+def cache_key(job: FileJob) -> tuple:
+    """Everything that decides a file's cleaned content, as plain values: the key of the file cache."""
     cleaner = job.cleaner
-    return fingerprint(
-        [rule.behaviour() for rule in cleaner.rules],
+    return (
+        "files",
+        tuple(rule.behaviour() for rule in cleaner.rules),
         cleaner.max_removed_share,
         cleaner.input_format,
         cleaner.extraction,

@@ -5,7 +5,6 @@ This module owns encodings; the engine only ever sees ``str``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +44,8 @@ class Record:
 
 def iter_records(lines: Iterable[bytes], *, first_line: int = 1) -> Iterator[Record]:
     """Parse JSONL lines one at a time; an invalid line becomes a record with ``error`` set."""
+    import json  # here, not at the top: a plain-text run does not need it
+
     for number, raw in enumerate(lines, start=first_line):
         body = raw.rstrip(b"\r\n")
         if not body.strip():
@@ -63,5 +64,7 @@ def iter_records(lines: Iterable[bytes], *, first_line: int = 1) -> Iterator[Rec
 
 def encode_record(data: dict[str, Any], raw: bytes) -> bytes:
     """``data`` as one JSONL line, ending the way the original line ``raw`` ended."""
+    import json
+
     ending = b"\r\n" if raw.endswith(b"\r\n") else b"\n" if raw.endswith(b"\n") else b""
     return json.dumps(data, ensure_ascii=False).encode("utf-8") + ending

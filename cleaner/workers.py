@@ -33,8 +33,9 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def process_files(paths: Sequence[Path], job: FileJob, *, jobs: int) -> Iterator[FileOutcome]:
-    """Clean ``paths`` with ``jobs`` processes (in this process when one is enough)."""
+def process_files(paths: Sequence[Path], job: FileJob, *, jobs: int | None) -> Iterator[FileOutcome]:
+    """Clean ``paths`` with ``jobs`` processes (None: one per core; in this process when one is enough)."""
+    jobs = jobs or default_jobs()
     if jobs <= 1 or len(paths) <= 1:
         for path in paths:
             yield process_file(path, job)

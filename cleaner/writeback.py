@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 from .files import TEMP_SUFFIX
@@ -28,6 +27,8 @@ class AtomicFile:
     def __init__(self, path: Path, *, like: Path | None = None) -> None:
         self.path = path
         self.like = like
+        import tempfile  # not at the top: a run that writes nothing need not import it
+
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, self.temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
         self.handle = os.fdopen(fd, "wb")
