@@ -175,9 +175,23 @@ def load_pack(path: str | Path, *, cache: bool = True) -> RulePack:
         return _validated(text, str(path))
     from .cache import installed_versions, remember
 
-    # the libraries' versions from their metadata: importing them for __version__ costs more than the rest
-    key = ("pack", str(path), text, installed_versions("regex", "yaml"), RULE_FIELDS)
+    # the libraries' versions from their metadata: importing them for __version__ costs more than the rest;
+    # the validating modules' stamps, so that a checkout's edits to them are not hidden by the cache
+    key = ("pack", str(path), text, installed_versions("regex", "yaml"), RULE_FIELDS, _code_stamp())
     return remember("packs", key, lambda: _validated(text, str(path)), dump=_to_plain, load=_from_plain)
+
+
+def _code_stamp() -> tuple:
+    """(size, mtime) of the modules whose work the pack cache keeps: validation and literals."""
+    here = Path(__file__).parent
+    stamp = []
+    for name in ("schema.py", "literals.py", "rules.py"):
+        try:
+            info = (here / name).stat()
+            stamp.append((name, info.st_size, info.st_mtime_ns))
+        except OSError:  # run from a zip or without sources: the version alone keys the cache
+            stamp.append((name, 0, 0))
+    return tuple(stamp)
 
 
 def parse_pack(text: str, *, source: str = "<string>") -> RulePack:
