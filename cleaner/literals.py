@@ -28,6 +28,7 @@ character ``regex`` lets it match.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 import warnings
@@ -35,6 +36,7 @@ from array import array
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import product
+from operator import itemgetter
 
 try:  # Python 3.11+
     from re import _constants as sre_constants
@@ -92,7 +94,7 @@ def required_literals(pattern: str, *, ignorecase: bool, verbose: bool, dotall: 
     usable = [found for found in usable if not _weak_set(found)]
     if not usable:
         return None
-    return min(usable, key=lambda found: (_cost(found), len(found), sorted(found)))
+    return min(usable, key=lambda found: (_cost(found), len(found), _InOrder(found)))
 
 
 # --- what a node tells about its matches ------------------------------------------------------
@@ -132,16 +134,42 @@ def _requirements(info: _Info) -> tuple[frozenset[str], ...]:
 def _best(sets) -> tuple[frozenset[str], ...]:
     """The KEEP most selective distinct sets."""
     unique = {s for s in sets if s and "" not in s}
+    if len(unique) < 2:
+        return tuple(unique)
     return tuple(sorted(unique, key=_rank)[:KEEP])
 
 
 @lru_cache(maxsize=4096)
 def _rank(strings: frozenset[str]) -> tuple:
-    return _weak_set(strings), _cost(strings), len(strings), sorted(strings)
+    return _weak_set(strings), _cost(strings), len(strings), _InOrder(strings)
 
 
-def _concat(left: _Info, right: _Info) -> _Info:
-    match = left.match + right.match
+class _InOrder:
+    """A set that sorts by its strings in order; worked out only for the (rare) sets that tie before."""
+
+    __slots__ = ("strings", "_ordered")
+
+    def __init__(self, strings: frozenset[str]) -> None:
+        self.strings = strings
+        self._ordered: list[str] | None = None
+
+    def ordered(self) -> list[str]:
+        if self._ordered is None:
+            self._ordered = sorted(self.strings)
+        return self._ordered
+
+    def __lt__(self, other: _InOrder) -> bool:
+        return self.ordered() < other.ordered()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _InOrder) and self.strings == other.strings
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _concat(left: _Info, right: _Info, *, required: bool = True) -> _Info:
+    """The two one after the other (``required=False``: without the sets it requires, only its shape)."""
+    match = left.match + right.match if required else ()
     if left.exact is not None and right.exact is not None and len(left.exact) * len(right.exact) <= MAX_SET:
         return _exact(_product(left.exact, right.exact), _best(match))
     if left.exact is not None:
@@ -159,6 +187,8 @@ def _concat(left: _Info, right: _Info) -> _Info:
     if right.empty:
         suffix = _cut(suffix | left.suffix, keep="tail")
     empty = left.empty and right.empty
+    if not required:
+        return _Info(None, empty, _minimal_prefixes(prefix), _minimal_suffixes(suffix))
     sets = [*match, *_requirements(left), *_requirements(right), _junction(left, right)]
     if not empty:
         sets += [prefix, suffix]
@@ -184,17 +214,47 @@ def _alternate(branches: list[_Info]) -> _Info:
             exact = None
             break
         exact |= branch.exact
-    # (a1 and a2) or (b1 and b2) == (a1 or b1) and (a1 or b2) and ...: pairs of sets, the best kept
-    match = _requirements(branches[0])
-    for branch in branches[1:]:
-        other = _requirements(branch)
-        match = _best([_cut_required(a | b) for a in match for b in other])
+    if exact is not None and not any(branch.match for branch in branches):
+        # what each branch requires is among its own strings, and the strings of all the
+        # branches (or their shortest prefixes, suffixes) are required of the whole as well
+        return _exact(exact)
+    match = _either(branches)
     if exact is not None:
         return _exact(exact, match)
     prefix = _cut(frozenset().union(*(b.prefix for b in branches)), keep="head")
     suffix = _cut(frozenset().union(*(b.suffix for b in branches)), keep="tail")
     empty = any(b.empty for b in branches)
     return _Info(None, empty, _minimal_prefixes(prefix), _minimal_suffixes(suffix), match)
+
+
+def _either(branches: list[_Info]) -> tuple[frozenset[str], ...]:
+    """Sets one of whose strings every match of one of the branches holds."""
+    # (a1 and a2) or (b1 and b2) == (a1 or b1) and (a1 or b2) and ...: pairs of sets, the best kept.
+    # A branch with an exact set (and nothing else required) holds one of its strings that hold no
+    # other: all such branches together make one set, less than any choice of their requirements.
+    pool: set[str] = set()
+    sets: list[tuple[frozenset[str], ...]] = []
+    for branch in branches:
+        if branch.exact is not None and not branch.match:
+            if "" in branch.exact:
+                return ()  # this branch needs no text at all
+            pool |= _minimal(branch.prefix & branch.suffix)  # = _minimal(branch.exact), found faster
+        else:
+            required = _requirements(branch)
+            if not required:
+                return ()
+            sets.append(required)
+    if pool:
+        pooled = frozenset(pool)
+        sets.insert(0, _best([_cut_required(pooled), _cut(pooled, keep="tail")]))
+    if not sets:
+        return ()
+    match = sets[0]
+    for other in sets[1:]:
+        # both are in order, best first: the union of the i-th of one and the j-th of the other is
+        # seldom among the best KEEP when i + j >= KEEP, and is not worked out
+        match = _best([_cut_required(a | b) for i, a in enumerate(match) for b in other[: KEEP - i]])
+    return match
 
 
 def _repeat(item: _Info, low: int, high: int) -> _Info:
@@ -225,18 +285,22 @@ def _chain(infos: list[_Info]) -> _Info:
 
 
 def _sequence(items, ignorecase: bool) -> _Info:
-    infos = [_node(op, value, ignorecase) for op, value in items]
-    lefts = [_EMPTY]  # lefts[k]: the first k items
+    infos = _items(items, ignorecase)
+    if len(infos) < 2:
+        return infos[0] if infos else _EMPTY
+    lefts = [_EMPTY]  # lefts[k]: the first k items (how they start and end: what is required comes below)
     for info in infos:
-        lefts.append(_concat(lefts[-1], info))
+        lefts.append(_concat(lefts[-1], info, required=False))
     whole = lefts[-1]
-    if whole.exact is not None or len(infos) < 2:
-        return whole
-    rights = [_EMPTY]  # rights[k]: all but the first len(infos) - k items, in reverse order of k
+    if whole.exact is not None:
+        return _Info(whole.exact, whole.empty, whole.prefix, whole.suffix, _best([m for i in infos for m in i.match]))
+    # rights[k]: all but the first len(infos) - k items, in reverse order of k. Only how they
+    # start is needed: what they require, the fold above has already found
+    rights = [_EMPTY]
     for info in reversed(infos):
-        rights.append(_concat(info, rights[-1]))
+        rights.append(_concat(info, rights[-1], required=False))
     rights.reverse()  # now rights[k]: the items from k on
-    sets = [*whole.match, *rights[0].match]
+    sets = [required for info in infos for required in _requirements(info)]
     # where the first k items meet the rest: what ends the one and starts the other
     sets += [_junction(lefts[k], rights[k]) for k in range(1, len(infos))]
     # the fold above multiplies from the left, and gives up on a run once the product is too
@@ -246,6 +310,40 @@ def _sequence(items, ignorecase: bool) -> _Info:
     if not whole.empty:
         sets += [rights[0].prefix, whole.suffix]
     return _Info(None, whole.empty, rights[0].prefix, whole.suffix, _best(sets))
+
+
+def _items(items, ignorecase: bool) -> list[_Info]:
+    """What each item tells, with each run of plain characters taken as one item (a word is one
+    item, not one per letter: the same sets, with a fraction of the work)."""
+    infos: list[_Info] = []
+    run: list[frozenset[str]] = []  # the strings of each character of the current run
+    size = 1  # how many strings the run stands for
+    for op, value in items:
+        strings = _char_strings(chr(value), ignorecase) if op is sre_constants.LITERAL else None
+        if strings is not None and size * len(strings) <= MAX_SET:
+            run.append(strings)
+            size *= len(strings)
+            continue
+        if run:
+            infos.append(_word(tuple(run)))
+            run, size = [], 1
+        if strings is not None:
+            run.append(strings)
+            size = len(strings)
+        else:
+            infos.append(_node(op, value, ignorecase))
+    if run:
+        infos.append(_word(tuple(run)))
+    return infos
+
+
+@lru_cache(maxsize=1024)
+def _word(chars: tuple[frozenset[str], ...]) -> _Info:
+    """A run of characters, each standing for some strings: every string it can be."""
+    strings = chars[0]
+    for char in chars[1:]:
+        strings = _product(strings, char)
+    return _exact(strings)
 
 
 def _stretches(infos: list[_Info]) -> list[list[_Info]]:
@@ -354,9 +452,20 @@ def _case_variants(char: str) -> frozenset[str]:
     import regex
 
     found = {char.casefold()}
-    found.update(c.casefold() for c in regex.findall(regex.escape(char), _cased_characters(), flags=regex.IGNORECASE))
+    all_cases = getattr(getattr(regex, "_regex", None), "get_all_cases", None)
+    if all_cases is not None:  # what the matcher itself compares a character with: no search needed
+        found.update(chr(c).casefold() for c in all_cases(regex.IGNORECASE, ord(char)))
+    else:
+        found.update(_case_variants_found(char))
     found.discard("\n")
     return frozenset(found)
+
+
+def _case_variants_found(char: str) -> list[str]:
+    """The casefolds of the characters ``regex`` matches ``char`` with, by searching all that have cases."""
+    import regex
+
+    return [c.casefold() for c in regex.findall(regex.escape(char), _cased_characters(), flags=regex.IGNORECASE)]
 
 
 @lru_cache(maxsize=None)
@@ -370,7 +479,10 @@ def _cased_characters() -> str:
     cased = set(
         regex.findall(r"[\p{Cased}\p{Changes_When_Casefolded}\p{Changes_When_Casemapped}]", everything)
     )
-    cased.update(c for c in everything if c.casefold() != c or c.upper() != c or c.lower() != c)
+    for start in range(0, len(everything), 512):  # most stretches have no character with cases
+        block = everything[start : start + 512]
+        if block.casefold() != block or block.upper() != block or block.lower() != block:
+            cased.update(c for c in block if c.casefold() != c or c.upper() != c or c.lower() != c)
     return "".join(sorted(cased))
 
 
@@ -378,7 +490,7 @@ def _cased_characters() -> str:
 
 
 def _product(left: frozenset[str], right: frozenset[str]) -> frozenset[str]:
-    return frozenset(a + b for a, b in product(left, right))
+    return frozenset(map("".join, product(left, right)))
 
 
 def _join(left: frozenset[str], right: frozenset[str], *, keep: str) -> frozenset[str]:
@@ -401,23 +513,39 @@ def _cut(strings: frozenset[str], *, keep: str) -> frozenset[str]:
     """
     if len(strings) <= MAX_SET:
         return strings
-    for size in range(max(map(len, strings)) - 1, 0, -1):
-        cut = frozenset(s[:size] if keep == "head" else s[-size:] for s in strings)
+    # the number of distinct cut strings never falls as they get longer: search for the longest
+    # length that gives few enough (0 gives {""}, the empty set of requirements)
+    low, high = 0, max(map(len, strings)) - 1  # low always gives few enough
+    best = _EMPTY_SET
+    while low < high:
+        size = (low + high + 1) // 2
+        cut = frozenset(map(itemgetter(slice(size) if keep == "head" else slice(-size, None)), strings))
         if len(cut) <= MAX_SET:
-            return cut
-    return _EMPTY_SET
+            low, best = size, cut
+        else:
+            high = size - 1
+    return best
 
 
 def _cut_product(ends: frozenset[str], starts: frozenset[str]) -> frozenset[str]:
     """Each of ``ends`` joined to each of ``starts``, both cut short until there are at most MAX_SET."""
-    size = max(map(len, ends | starts), default=0)
-    while size > 0:
-        cut_ends = frozenset(s[-size:] for s in ends)
-        cut_starts = frozenset(s[:size] for s in starts)
+    longest = max(map(len, ends | starts), default=0)
+    if not longest:
+        return _EMPTY_SET
+    if len(ends) * len(starts) <= MAX_SET:
+        return _product(ends, starts)
+    # as in _cut, the product of the cut sets only grows with the length they are cut to
+    low, high = 0, longest - 1
+    best = _EMPTY_SET
+    while low < high:
+        size = (low + high + 1) // 2
+        cut_ends = frozenset(map(itemgetter(slice(-size, None)), ends))
+        cut_starts = frozenset(map(itemgetter(slice(size)), starts))
         if len(cut_ends) * len(cut_starts) <= MAX_SET:
-            return _product(cut_ends, cut_starts)
-        size -= 1
-    return _EMPTY_SET
+            low, best = size, _product(cut_ends, cut_starts)
+        else:
+            high = size - 1
+    return best
 
 
 @lru_cache(maxsize=4096)
@@ -425,34 +553,44 @@ def _minimal(strings: frozenset[str]) -> frozenset[str]:
     """Without the strings that hold another one: a line with "please support us" has "support us"."""
     if "" in strings:
         return _EMPTY_SET
-    ordered = sorted(strings, key=len)
     kept: list[str] = []
-    for s in ordered:
-        if not any(k in s for k in kept):
+    for s in sorted(strings, key=len):
+        if not any(map(s.__contains__, kept)):
             kept.append(s)
-    return frozenset(kept)
+    return strings if len(kept) == len(strings) else frozenset(kept)
 
 
 @lru_cache(maxsize=4096)
 def _minimal_prefixes(strings: frozenset[str]) -> frozenset[str]:
+    """Without the strings that start with another one. In sorted order the strings that start
+    with one follow it, so each needs comparing only with the last one kept."""
+    if len(strings) < 2:
+        return strings
     if "" in strings:
         return _EMPTY_SET
     kept: list[str] = []
-    for s in sorted(strings, key=len):
-        if not any(s.startswith(k) for k in kept):
+    last = None
+    for s in sorted(strings):
+        if last is None or not s.startswith(last):
             kept.append(s)
-    return frozenset(kept)
+            last = s
+    return strings if len(kept) == len(strings) else frozenset(kept)
 
 
 @lru_cache(maxsize=4096)
 def _minimal_suffixes(strings: frozenset[str]) -> frozenset[str]:
+    """Without the strings that end with another one (the same, on the strings reversed)."""
+    if len(strings) < 2:
+        return strings
     if "" in strings:
         return _EMPTY_SET
     kept: list[str] = []
-    for s in sorted(strings, key=len):
-        if not any(s.endswith(k) for k in kept):
+    last = None
+    for s in sorted(s[::-1] for s in strings):
+        if last is None or not s.startswith(last):
             kept.append(s)
-    return frozenset(kept)
+            last = s
+    return strings if len(kept) == len(strings) else frozenset(s[::-1] for s in kept)
 
 
 # --- how selective a literal is -----------------------------------------------------------------
@@ -485,28 +623,42 @@ def _frequency(char: str) -> float:
 
 
 def _cost(strings: frozenset[str]) -> float:
-    """Expected share of text positions where one of the strings starts (assuming independent characters)."""
-    return sum(map(_share, strings))
+    """Expected share of text positions where one of the strings starts (assuming independent characters).
+
+    Summed exactly (fsum), so that the result does not depend on the order the set is in.
+    """
+    return math.fsum(map(_share, strings))
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=1 << 16)
 def _share(literal: str) -> float:
-    share = 1.0
-    for char in literal:
-        share *= _frequency(char)
-    return share
+    return math.prod(map(_frequencies.__getitem__, literal))
 
 
-@lru_cache(maxsize=4096)
+class _Frequencies(dict):
+    def __missing__(self, char: str) -> float:
+        self[char] = found = _frequency(char)
+        return found
+
+
+_frequencies = _Frequencies()
+
+
+@lru_cache(maxsize=1 << 16)
 def _weak(literal: str) -> bool:
     """Too common to filter with: "by ", "ad", ".", ". "; but "©", ">>" and "for " are fine."""
+    if literal.isalnum():
+        return len(literal) < MIN_WORD
     solid = "".join(literal.split())
     if not solid:
         return True
-    if any(char.isalnum() for char in literal):
+    if _ALPHANUMERIC.search(literal):
         return len(solid) < MIN_WORD
     return len(literal) == 1 and literal.isascii() or _share(literal) > MAX_PUNCTUATION_FREQUENCY
 
 
+_ALPHANUMERIC = re.compile(r"[^\W_]")  # what str.isalnum() calls alphanumeric: \w less "_"
+
+
 def _weak_set(strings: frozenset[str]) -> bool:
-    return any(_weak(literal) for literal in strings)
+    return any(map(_weak, strings))

@@ -138,3 +138,50 @@ def test_every_generated_match_holds_a_literal(generated):
     text = text.replace("\n", " ")
     if found is not None and regex.search(pattern, text, regex.IGNORECASE if ignorecase else 0):
         assert holds_one(found, text), (pattern, text, sorted(found))
+
+
+# --- the faster helpers give what the plain ones gave -------------------------------------------
+
+
+def test_case_variants_of_the_matcher_are_those_found_by_searching():
+    from cleaner.literals import _case_variants, _case_variants_found
+
+    for char in "aiIıİkKsSſßσςΣµΩωﬀǅ0 .-":
+        assert _case_variants(char) == frozenset({char.casefold(), *_case_variants_found(char)}) - {"\n"}, char
+
+
+@given(st.frozensets(st.text("abcı̇ ", max_size=6), max_size=300), st.sampled_from(["head", "tail"]))
+@settings(max_examples=200, deadline=None)
+def test_cut_is_the_longest_cut_that_is_small_enough(strings, keep):
+    from cleaner.literals import _EMPTY_SET, _cut
+
+    def naive():
+        if len(strings) <= MAX_SET:
+            return strings
+        for size in range(max(map(len, strings)) - 1, 0, -1):
+            cut = frozenset(s[:size] if keep == "head" else s[-size:] for s in strings)
+            if len(cut) <= MAX_SET:
+                return cut
+        return _EMPTY_SET
+
+    assert _cut(strings, keep=keep) == naive()
+
+
+@given(st.frozensets(st.text("abc", max_size=5), max_size=40))
+def test_minimal_sets(strings):
+    from cleaner.literals import _minimal, _minimal_prefixes, _minimal_suffixes
+
+    if "" in strings:
+        return
+    others = lambda s: (k for k in strings if k != s)  # noqa: E731
+    assert _minimal_prefixes(strings) == {s for s in strings if not any(s.startswith(k) for k in others(s))}
+    assert _minimal_suffixes(strings) == {s for s in strings if not any(s.endswith(k) for k in others(s))}
+    assert _minimal(strings) == {s for s in strings if not any(k in s for k in others(s))}
+    assert _minimal(strings) == _minimal(_minimal_prefixes(strings) & _minimal_suffixes(strings))
+
+
+def test_cost_does_not_depend_on_the_order_of_the_set():
+    from cleaner.literals import _cost
+
+    strings = [f"{word} {n}" for word in ("read", "also", "more", "journalism") for n in range(40)]
+    assert _cost(frozenset(strings)) == _cost(frozenset(reversed(strings)))
