@@ -49,6 +49,8 @@ MAX_SET = 128  # strings per set; a larger product is cut back (see _cut)
 MAX_CLASS = 32  # a character class with more (casefolded) members is "any character"; \s has 28
 MAX_COPIES = 8  # copies of a repeated item spelt out before the rest counts as unknown
 MAX_OPTIONAL = 3  # optional copies x{m,m+3} spelt out as alternatives
+MAX_CHECK = 16  # strings in a further set worth checking a line for
+KEEP_CHECKS = 2  # further small sets kept for each node, for checking a line
 KEEP = 4  # required sets kept for each node (the most selective)
 MIN_WORD = 3  # a literal with letters or digits needs this many non-space characters ("by " is not one)
 MAX_PUNCTUATION_FREQUENCY = 2e-4  # a literal of only punctuation must be rarer than this ('>>' is, '. ' is not)
@@ -79,22 +81,33 @@ def required_literals(pattern: str, *, ignorecase: bool, verbose: bool, dotall: 
     does not know (subroutine calls) or reads differently (fuzzy matching)
     gives None, as does a pattern with no literal rare enough to filter with.
     """
+    return literal_analysis(pattern, ignorecase=ignorecase, verbose=verbose, dotall=dotall)[0]
+
+
+def literal_analysis(
+    pattern: str, *, ignorecase: bool, verbose: bool, dotall: bool
+) -> tuple[frozenset[str] | None, tuple[frozenset[str], ...]]:
+    """(:func:`required_literals`, more sets each of which also has a member in every matching line).
+
+    The further sets are too common to search a whole document for ("(", "["), but checking a
+    line that the first set let through for them costs far less than running the pattern.
+    """
     flags = (re.IGNORECASE if ignorecase else 0) | (re.VERBOSE if verbose else 0) | (re.DOTALL if dotall else 0)
     readable = _REGEX_ONLY.sub(lambda m: r"\w" if m.group("class") else m.group(), pattern)
     if _FUZZY.search(readable):
-        return None
+        return None, ()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = sre_parse.parse(readable, flags)
         info = _sequence(tree.data, bool(tree.state.flags & re.IGNORECASE))
     except (re.error, RecursionError, OverflowError, ValueError):
-        return None
-    usable = [_minimal(found) for found in _requirements(info)]
-    usable = [found for found in usable if not _weak_set(found)]
-    if not usable:
-        return None
-    return min(usable, key=lambda found: (_cost(found), len(found), _InOrder(found)))
+        return None, ()
+    found = [_minimal(strings) for strings in _requirements(info)]
+    usable = [strings for strings in found if not _weak_set(strings)]
+    best = min(usable, key=lambda strings: (_cost(strings), len(strings), _InOrder(strings))) if usable else None
+    checks = tuple(strings for strings in found if strings != best and len(strings) <= MAX_CHECK)
+    return best, checks
 
 
 # --- what a node tells about its matches ------------------------------------------------------
@@ -136,7 +149,11 @@ def _best(sets) -> tuple[frozenset[str], ...]:
     unique = {s for s in sets if s and "" not in s}
     if len(unique) < 2:
         return tuple(unique)
-    return tuple(sorted(unique, key=_rank)[:KEEP])
+    ranked = sorted(unique, key=_rank)
+    # also a few small common sets ("(" or "["): no use for the document-wide search, but cheap
+    # to check a line for (see literal_analysis)
+    extra = [s for s in ranked[KEEP:] if len(s) <= MAX_CHECK][:KEEP_CHECKS]
+    return tuple(ranked[:KEEP] + extra)
 
 
 @lru_cache(maxsize=4096)

@@ -124,9 +124,19 @@ class Rule:
 
         Worked out when a pack is validated and kept in the pack cache with the rule.
         """
-        from .literals import required_literals
+        return self._literal_analysis[0]
 
-        return required_literals(
+    @cached_property
+    def line_checks(self) -> tuple[frozenset[str], ...]:
+        """Further casefolded sets, each with a member in every line the pattern matches: too
+        common to search a document for, cheap to check a line for before running the pattern."""
+        return self._literal_analysis[1]
+
+    @cached_property
+    def _literal_analysis(self) -> tuple[frozenset[str] | None, tuple[frozenset[str], ...]]:
+        from .literals import literal_analysis
+
+        return literal_analysis(
             self.pattern,
             ignorecase="ignorecase" in self.flags,
             verbose="verbose" in self.flags,
@@ -204,7 +214,7 @@ def parse_pack(text: str, *, source: str = "<string>") -> RulePack:
 def _validated(text: str, source: str) -> RulePack:
     pack = parse_pack(text, source=source)
     for rule in pack.rules:
-        rule.literals  # worked out once, and kept with the cached pack
+        rule.literals, rule.line_checks  # worked out once, and kept with the cached pack
     return pack
 
 
@@ -223,14 +233,14 @@ def _to_plain(pack: RulePack) -> tuple:
             elif name.endswith("_examples"):
                 value = tuple((example.text, example.result) for example in value)
             values.append(value)
-        rules.append((tuple(values), rule.literals))
+        rules.append((tuple(values), rule.literals, rule.line_checks))
     return pack.name, pack.description, pack.source, tuple(rules)
 
 
 def _from_plain(plain: tuple) -> RulePack:
     name, description, source, rules = plain
     out = []
-    for values, literals in rules:
+    for values, literals, checks in rules:
         given = dict(zip(RULE_FIELDS, values, strict=True))
         given["action"] = Action(given["action"])
         given["where"] = Where(given["where"])
@@ -238,6 +248,7 @@ def _from_plain(plain: tuple) -> RulePack:
         given["keep_examples"] = tuple(Example(*pair) for pair in given["keep_examples"])
         rule = Rule(**given)
         rule.__dict__["literals"] = literals  # where cached_property keeps it (the rule is frozen)
+        rule.__dict__["line_checks"] = checks
         out.append(rule)
     return RulePack(name=name, description=description, rules=tuple(out), source=source)
 

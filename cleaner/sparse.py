@@ -149,6 +149,13 @@ class Document:
             looks = self.looks[index] = {}
         elif bit in looks:
             return looks[bit]
+        checks = rule.line_checks
+        if checks:  # sets with a member in every line the pattern matches: cheaper than the pattern
+            folded = self.content(index).casefold()
+            for strings in checks:
+                if not any(string in folded for string in strings):
+                    looks[bit] = None
+                    return None
         match = looks[bit] = line_matches(rule, self.content(index), self.words(index), clock)
         return match
 
