@@ -49,7 +49,7 @@ MAX_SET = 128  # strings per set; a larger product is cut back (see _cut)
 MAX_CLASS = 32  # a character class with more (casefolded) members is "any character"; \s has 28
 MAX_COPIES = 8  # copies of a repeated item spelt out before the rest counts as unknown
 MAX_OPTIONAL = 3  # optional copies x{m,m+3} spelt out as alternatives
-MAX_CHECK = 16  # strings in a further set worth checking a line for
+MAX_CHECK = 64  # strings in a further set worth checking a line for
 KEEP_CHECKS = 2  # further small sets kept for each node, for checking a line
 KEEP = 4  # required sets kept for each node (the most selective)
 MIN_WORD = 3  # a literal with letters or digits needs this many non-space characters ("by " is not one)
@@ -106,7 +106,15 @@ def literal_analysis(
     found = [_minimal(strings) for strings in _requirements(info)]
     usable = [strings for strings in found if not _weak_set(strings)]
     best = min(usable, key=lambda strings: (_cost(strings), len(strings), _InOrder(strings))) if usable else None
-    checks = tuple(strings for strings in found if strings != best and len(strings) <= MAX_CHECK)
+    # every other set is a check too, weak ones included ("ad" is in many lines, not in most), but
+    # not one that whitespace satisfies: every line has that
+    checks = tuple(
+        dict.fromkeys(
+            strings
+            for strings in found
+            if strings != best and len(strings) <= MAX_CHECK and not any(s.isspace() for s in strings)
+        )
+    )
     return best, checks
 
 

@@ -29,8 +29,10 @@ class Prefilter:
     """The gates of a rule list, built once; :meth:`candidates` applies them to one document."""
 
     def __init__(self, rules: Sequence[Rule]) -> None:
-        # what the engine asks of each rule for every line: (region size, at the head, max-words)
-        self.shapes = [(rule.region_size, rule.where is Where.HEAD, rule.max_words) for rule in rules]
+        # what the engine asks of each rule for every line: (region size, at the head, max-words, min-words)
+        self.shapes = [
+            (rule.region_size, rule.where is Where.HEAD, rule.max_words, rule.min_words or 1) for rule in rules
+        ]
         self.literal_rules = 0  # mask of the rules gated by their literals
         self.region_rules: list[int] = []
         self.word_rules: dict[int, list[int]] = {}  # max-words -> rules gated by it

@@ -111,11 +111,11 @@ class Document:
                 tail.append(index)
         return tail[:size]
 
-    def in_play(self, shape: tuple[int | None, bool, int | None], candidates) -> list[int]:
-        """The candidates that are live, non-blank, in the rule's region and within its
-        ``max-words``, top to bottom (a longer line cannot match: see :func:`line_matches`).
-        ``shape`` is the rule's (region size, region is the head, max-words)."""
-        size, at_head, most = shape
+    def in_play(self, shape: tuple, candidates) -> list[int]:
+        """The candidates that are live, non-blank, in the rule's region and within its ``max-words``
+        and ``min-words``, top to bottom (other lines cannot match: see :func:`line_matches`).
+        ``shape`` is the rule's (region size, region is the head, max-words, min-words or 1)."""
+        size, at_head, most, least = shape
         if size is not None:
             if at_head:
                 head = self.head(size)
@@ -137,7 +137,7 @@ class Document:
             words = counts.get(index)
             if words is None:
                 words = counts[index] = len(pieces[index].split())
-            if words and (most is None or words <= most):
+            if words >= least and (most is None or words <= most):
                 out.append(index)
         return out
 
@@ -280,11 +280,11 @@ def apply(text: str, rules: tuple[Rule, ...], prefilter: Prefilter, *, max_remov
             rule = rules[index]
             lines = candidates.get(index, [])
             if lines is REGION:
-                size, at_head, most = shapes[index]
+                size, at_head, most, least = shapes[index]
                 lines = doc.head(size) if at_head else doc.tail(size)[::-1]
-                if most is not None:
+                if most is not None or least > 1:
                     counts = doc.word_counts  # every line of a region has been counted
-                    lines = [i for i in lines if counts[i] <= most]
+                    lines = [i for i in lines if counts[i] >= least and (most is None or counts[i] <= most)]
             else:
                 if lines is None:
                     lines = range(doc.count)
