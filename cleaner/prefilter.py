@@ -19,7 +19,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from itertools import accumulate
 
-from .rules import Rule, Where
+from .rules import Action, Rule, Where
 
 REGION = "region"  # the rule's own region is its candidate list
 DFA_AFTER = 2_000_000  # characters searched before the faster automaton is built
@@ -32,6 +32,10 @@ class Prefilter:
         # what the engine asks of each rule for every line: (region size, at the head, max-words, min-words)
         self.shapes = [
             (rule.region_size, rule.where is Where.HEAD, rule.max_words, rule.min_words or 1) for rule in rules
+        ]
+        # rules whose candidates only shrink as lines go: anywhere, and no cut (see sparse.apply)
+        self.steady = [
+            rule.where is Where.ANYWHERE and rule.action not in (Action.CUT_TAIL, Action.CUT_HEAD) for rule in rules
         ]
         self.literal_rules = 0  # mask of the rules gated by their literals
         self.region_rules: list[int] = []

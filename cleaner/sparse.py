@@ -32,6 +32,7 @@ class Document:
         self.prefilter = prefilter
         self.line_rules: dict[int, int] = {}  # rewritten line -> mask of the rules that may match it now
         self.edit_rules = 0  # the union of those masks
+        self.rewrites = 0  # how many times a rule has rewritten a line
         pieces = text.split("\n")
         if pieces[-1] == "":
             pieces.pop()  # text ends with "\n" (or is empty): no line after it
@@ -177,6 +178,7 @@ class Document:
             self.edits[index] = (content, old[1] + new_shifts, old[2])
         self.word_counts[index] = len(content.split())
         self.looks.pop(index, None)
+        self.rewrites += 1
         rules = self.prefilter.line_rules(content) if self.prefilter is not None else -1
         self.line_rules[index] = rules
         self.edit_rules |= rules
@@ -265,6 +267,11 @@ def apply(text: str, rules: tuple[Rule, ...], prefilter: Prefilter, *, max_remov
     shapes = prefilter.shapes
     order = sorted(candidates)
     count = len(rules)
+    # A rule's looks are remembered, so a later pass can only decide differently where a line was
+    # rewritten since the rule last ran or, for a region rule or a cut (its block, its region), where
+    # a line went: lines that go only take lines away from an "anywhere" rule's candidates
+    last_run: dict[int, tuple[int, int]] = {}  # rule -> (lines gone, rewrites) when it last started
+    steady = prefilter.steady
     for _ in range(MAX_PASSES):
         changed = False
         index = -1
@@ -277,6 +284,9 @@ def apply(text: str, rules: tuple[Rule, ...], prefilter: Prefilter, *, max_remov
             index = following
             if index >= count:
                 break
+            seen = last_run.get(index)
+            if seen is not None and seen[1] == doc.rewrites and (steady[index] or seen[0] == len(doc.dead)):
+                continue
             rule = rules[index]
             lines = candidates.get(index, [])
             if lines is REGION:
@@ -291,6 +301,7 @@ def apply(text: str, rules: tuple[Rule, ...], prefilter: Prefilter, *, max_remov
                 elif doc.edit_rules:
                     lines = sorted({*lines, *(i for i, rules_ in doc.line_rules.items() if rules_ >> index & 1)})
                 lines = doc.in_play(shapes[index], lines)
+            last_run[index] = (len(doc.dead), doc.rewrites)  # before: what the rule itself changes counts
             if lines:
                 changed |= _APPLY[rule.action](rule, 1 << index, doc, lines, removals, clock)
         if not changed:
