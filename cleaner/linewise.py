@@ -7,7 +7,7 @@ Simple enough to read as the definition of what cleaning does; the fast engine
 
 from __future__ import annotations
 
-from .matching import MAX_PASSES, Clock, confirmed, edited, find_all, line_matches, original_offset, shifts
+from .matching import MAX_PASSES, Clock, by_action, confirmed, edited, find_all, line_matches, original_offset, shifts
 from .outcome import Removal, Result
 from .rules import Action, Rule, Where
 
@@ -107,22 +107,21 @@ def _drop_line(rule: Rule, bit: int, lines: list[Line], removals: list[Removal],
 
 
 def _cut_tail(rule: Rule, bit: int, lines: list[Line], removals: list[Removal], clock: Clock) -> bool:
-    for line in _region(rule, bit, lines):  # the first match cuts the most
-        if _matches(rule, line, clock):
-            live = [other for other in lines if other.alive]
-            block = live[live.index(line) :]
-            if confirmed(rule, [other.content for other in block], clock):
-                for gone in block:
-                    _remove_line(rule, gone, removals)
-                return True
-    return False
+    # the first match cuts the most: from it to the end
+    return _cut(rule, _region(rule, bit, lines), lines, lambda live, at: live[at:], removals, clock)
 
 
 def _cut_head(rule: Rule, bit: int, lines: list[Line], removals: list[Removal], clock: Clock) -> bool:
-    for line in reversed(_region(rule, bit, lines)):  # the last match cuts the most
+    # the last match cuts the most: from the start through it
+    return _cut(rule, _region(rule, bit, lines)[::-1], lines, lambda live, at: live[: at + 1], removals, clock)
+
+
+def _cut(rule: Rule, tried: list[Line], lines: list[Line], block_of, removals: list[Removal], clock: Clock) -> bool:
+    """Remove the block around the first of ``tried`` that matches, if it is confirmed."""
+    for line in tried:
         if _matches(rule, line, clock):
             live = [other for other in lines if other.alive]
-            block = live[: live.index(line) + 1]
+            block = block_of(live, live.index(line))
             if confirmed(rule, [other.content for other in block], clock):
                 for gone in block:
                     _remove_line(rule, gone, removals)
@@ -162,13 +161,7 @@ def _edit_spans(rule: Rule, bit: int, lines: list[Line], removals: list[Removal]
     return changed
 
 
-_APPLY = {
-    Action.DROP_LINE: _drop_line,
-    Action.CUT_TAIL: _cut_tail,
-    Action.CUT_HEAD: _cut_head,
-    Action.STRIP: _edit_spans,
-    Action.REPLACE: _edit_spans,
-}
+_APPLY = by_action(drop_line=_drop_line, cut_tail=_cut_tail, cut_head=_cut_head, edit=_edit_spans)
 
 
 def assemble(lines: list[Line], *, ends_with_newline: bool) -> str:

@@ -587,8 +587,21 @@ def _minimal(strings: frozenset[str]) -> frozenset[str]:
 
 @lru_cache(maxsize=4096)
 def _minimal_prefixes(strings: frozenset[str]) -> frozenset[str]:
-    """Without the strings that start with another one. In sorted order the strings that start
-    with one follow it, so each needs comparing only with the last one kept."""
+    """Without the strings that start with another one."""
+    kept = _without_extensions(strings)
+    return strings if len(kept) == len(strings) else frozenset(kept)
+
+
+@lru_cache(maxsize=4096)
+def _minimal_suffixes(strings: frozenset[str]) -> frozenset[str]:
+    """Without the strings that end with another one (the same, on the strings reversed)."""
+    kept = _without_extensions(frozenset(s[::-1] for s in strings))
+    return strings if len(kept) == len(strings) else frozenset(s[::-1] for s in kept)
+
+
+def _without_extensions(strings: frozenset[str]) -> list[str] | frozenset[str]:
+    """The strings that start with no other one. In sorted order the strings that start with one
+    follow it, so each needs comparing only with the last one kept."""
     if len(strings) < 2:
         return strings
     if "" in strings:
@@ -599,23 +612,7 @@ def _minimal_prefixes(strings: frozenset[str]) -> frozenset[str]:
         if last is None or not s.startswith(last):
             kept.append(s)
             last = s
-    return strings if len(kept) == len(strings) else frozenset(kept)
-
-
-@lru_cache(maxsize=4096)
-def _minimal_suffixes(strings: frozenset[str]) -> frozenset[str]:
-    """Without the strings that end with another one (the same, on the strings reversed)."""
-    if len(strings) < 2:
-        return strings
-    if "" in strings:
-        return _EMPTY_SET
-    kept: list[str] = []
-    last = None
-    for s in sorted(s[::-1] for s in strings):
-        if last is None or not s.startswith(last):
-            kept.append(s)
-            last = s
-    return strings if len(kept) == len(strings) else frozenset(s[::-1] for s in kept)
+    return kept
 
 
 # --- how selective a literal is -----------------------------------------------------------------

@@ -22,6 +22,17 @@ ACTION_ORDER = (Action.CUT_HEAD, Action.CUT_TAIL, Action.DROP_LINE, Action.STRIP
 MAX_PASSES = 8
 
 
+def by_action(*, drop_line, cut_tail, cut_head, edit) -> dict:
+    """An engine's function for each action (strip and replace are both edits)."""
+    return {
+        Action.DROP_LINE: drop_line,
+        Action.CUT_TAIL: cut_tail,
+        Action.CUT_HEAD: cut_head,
+        Action.STRIP: edit,
+        Action.REPLACE: edit,
+    }
+
+
 class Clock:
     """The per-document time budget shared by every pattern call."""
 

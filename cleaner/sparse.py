@@ -16,7 +16,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from itertools import accumulate
 
-from .matching import MAX_PASSES, Clock, confirmed, edited, find_all, line_matches, original_offset, shifts
+from .matching import MAX_PASSES, Clock, by_action, confirmed, edited, find_all, line_matches, original_offset, shifts
 from .outcome import Removal, Result
 from .prefilter import REGION, Prefilter
 from .rules import Action, Rule
@@ -338,20 +338,18 @@ def _drop_line(rule, bit, doc: Document, lines, removals, clock) -> bool:
 
 
 def _cut_tail(rule, bit, doc: Document, lines, removals, clock) -> bool:
-    for index in lines:  # the first match cuts the most
-        if doc.matches(rule, bit, index, clock):
-            block = doc.live_from(index)
-            if confirmed(rule, [doc.content(i) for i in block], clock):
-                for gone in block:
-                    doc.remove(rule, gone, removals)
-                return True
-    return False
+    return _cut(rule, bit, doc, lines, doc.live_from, removals, clock)  # the first match cuts the most
 
 
 def _cut_head(rule, bit, doc: Document, lines, removals, clock) -> bool:
-    for index in reversed(lines):  # the last match cuts the most
+    return _cut(rule, bit, doc, lines[::-1], doc.live_through, removals, clock)  # the last match cuts the most
+
+
+def _cut(rule, bit, doc: Document, lines, block_of, removals, clock) -> bool:
+    """Remove the block (``block_of`` the first of ``lines`` that matches) if it is confirmed."""
+    for index in lines:
         if doc.matches(rule, bit, index, clock):
-            block = doc.live_through(index)
+            block = block_of(index)
             if confirmed(rule, [doc.content(i) for i in block], clock):
                 for gone in block:
                     doc.remove(rule, gone, removals)
@@ -389,10 +387,4 @@ def _edit_spans(rule, bit, doc: Document, lines, removals, clock) -> bool:
     return changed
 
 
-_APPLY = {
-    Action.DROP_LINE: _drop_line,
-    Action.CUT_TAIL: _cut_tail,
-    Action.CUT_HEAD: _cut_head,
-    Action.STRIP: _edit_spans,
-    Action.REPLACE: _edit_spans,
-}
+_APPLY = by_action(drop_line=_drop_line, cut_tail=_cut_tail, cut_head=_cut_head, edit=_edit_spans)
