@@ -16,8 +16,7 @@ from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
 
-from . import linewise, sparse
-from .linewise import split_lines
+from . import sparse
 from .matching import ACTION_ORDER, MAX_PASSES
 from .outcome import Removal, Result
 from .prefilter import Prefilter
@@ -75,4 +74,13 @@ def apply_rules(
         return sparse.apply(
             text, ruleset.rules, ruleset.prefilter, max_removed_share=max_removed_share, timeout=timeout
         )
+    from . import linewise  # the reference: imported only when asked for
+
     return linewise.apply(text, ruleset.rules, max_removed_share=max_removed_share, timeout=timeout)
+
+
+def split_lines(text: str) -> list:
+    """The document's lines as the reference engine sees them (see :func:`cleaner.linewise.split_lines`)."""
+    from .linewise import split_lines as split
+
+    return split(text)

@@ -7,15 +7,19 @@ import subprocess
 import sys
 from pathlib import Path
 
+import platformdirs
+import pytest
 import regex
 import yaml
 
 from cleaner import Cleaner, load_pack
-from cleaner.cache import Cache, installed_versions
+from cleaner.cache import Cache, cache_dir, installed_versions
 from cleaner.files import Selection, iter_file_names
 from cleaner.rules import _from_plain, _to_plain
 
-HEAVY = ("yaml", "regex", "pickle", "hashlib", "pathspec", "trafilatura", "concurrent.futures")
+HEAVY = ("yaml", "regex", "pickle", "hashlib", "pathspec", "trafilatura", "concurrent.futures") + (
+    ("platformdirs",) if sys.platform.startswith("linux") else ()  # Linux: its cache folder is worked out directly
+) + ("cleaner.linewise",)  # the reference engine, for tests and benchmarks
 REPORT_MODULES = (
     "import sys, atexit; atexit.register(lambda: print(*sorted(m for m in {heavy!r} if m in sys.modules), "
     "file=sys.stderr)); from cleaner.cli import main; sys.argv = ['cleaner', 'clean', *{args!r}]; main()"
@@ -88,3 +92,14 @@ def test_the_walk_gives_absolute_paths_as_abspath_does(tmp_path, monkeypatch):
     found = list(iter_file_names([Path("corpus"), Path("./corpus/sub/../a.txt")], Selection(), root=tmp_path))
     assert found == [(name, os.path.abspath(name)) for name, _ in found]
     assert [name for name, _ in found] == ["corpus/a.txt", "corpus/sub/b.txt"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the folder is worked out directly on Linux only")
+@pytest.mark.parametrize("xdg", [None, "/srv/cache", "relative/path", ""])
+def test_the_cache_folder_is_the_one_platformdirs_gives(monkeypatch, xdg):
+    monkeypatch.delenv("CLEANER_CACHE_DIR", raising=False)
+    if xdg is None:
+        monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_CACHE_HOME", xdg)
+    assert cache_dir() == Path(platformdirs.user_cache_dir("cleaner", appauthor=False))
