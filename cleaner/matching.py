@@ -71,6 +71,11 @@ def line_matches(rule: Rule, content: str, words: int, clock: Clock):
         return None
     if rule.min_words is not None and words < rule.min_words:
         return None
+    return pattern_matches(rule, content, clock)
+
+
+def pattern_matches(rule: Rule, content: str, clock: Clock):
+    """The rule's match in the line, its ``unless`` permitting (the words guards left to the caller)."""
     anchored = _ANCHORED.get(rule.pattern)
     if anchored is None:
         anchored = _ANCHORED[rule.pattern] = starts_anchored(rule.pattern, verbose="verbose" in rule.flags)

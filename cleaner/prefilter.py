@@ -69,12 +69,12 @@ class Prefilter:
         )
 
     def candidates(
-        self, text: str, pieces: list[str], starts, word_counts: dict[int, int]
+        self, text: str, pieces: list[str], starts, word_counts: dict[int, int], more_than: dict[int, int]
     ) -> dict[int, list[int] | str | None]:
         """rule index -> the lines (indexes, top to bottom) it may match, :data:`REGION`, or None
         for every line; a rule left out may match none. ``pieces`` is ``text`` split on ``\\n``,
-        ``starts()`` gives their offsets; the words of the short lines counted on the way go into
-        ``word_counts``."""
+        ``starts()`` gives their offsets; what the words gate learns on the way goes into
+        ``word_counts`` (short lines) and ``more_than`` (the others)."""
         out: dict[int, list[int] | str | None] = self._literal_lines(text, starts) if self.automaton else {}
         if self.word_rules:
             most = self.most_words
@@ -83,6 +83,8 @@ class Prefilter:
                 words = len(piece.split(None, most))
                 if words <= most:
                     short[index] = word_counts[index] = words
+                else:
+                    more_than[index] = most
             for limit, rules in self.word_rules.items():
                 lines = [index for index, words in short.items() if words <= limit]
                 if lines:

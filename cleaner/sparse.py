@@ -16,7 +16,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from itertools import accumulate
 
-from .matching import MAX_PASSES, Clock, by_action, confirmed, edited, find_all, line_matches, original_offset, shifts
+from .matching import MAX_PASSES, Clock, by_action, confirmed, edited, find_all, original_offset, pattern_matches, shifts
 from .outcome import Removal, Result
 from .prefilter import REGION, Prefilter
 from .rules import Action, Rule
@@ -42,6 +42,7 @@ class Document:
         self.dead: set[int] = set()
         self.edits: dict[int, tuple[str, list[tuple[int, int]], int]] = {}  # line -> (content, shifts, words before)
         self.word_counts: dict[int, int] = {}  # of the lines looked at, as they are now
+        self.more_than: dict[int, int] = {}  # line -> a count its words are known to exceed
         self._content: dict[int, str] = {}
         self._starts: list[int] | None = None
         self._head: list[int] = []  # live non-blank lines from the top, as far as looked
@@ -69,6 +70,27 @@ class Document:
         if words is None:
             words = self.word_counts[index] = len(self.pieces[index].split())
         return words
+
+    def fits(self, index: int, least: int, most: int | None) -> bool:
+        """Whether the line has ``least`` to ``most`` words, counting no further than needed:
+        a long paragraph is not split into all its words to learn it has more than 25."""
+        words = self.word_counts.get(index)
+        if words is None:
+            if most is not None and self.more_than.get(index, -1) >= most:
+                return False
+            limit = least if most is None else most
+            words = len(self.pieces[index].split(None, limit))
+            if words > limit:  # more than limit: not exact
+                self.more_than[index] = max(limit, self.more_than.get(index, -1))
+                return most is None
+            self.word_counts[index] = words
+        return least <= words and (most is None or words <= most)
+
+    def blank(self, index: int) -> bool:
+        if index in self.edits:
+            return False  # a rewrite that leaves nothing removes the line
+        piece = self.pieces[index]
+        return not piece or piece.isspace()
 
     def original_words(self, index: int) -> int:
         edit = self.edits.get(index)
@@ -98,7 +120,7 @@ class Document:
         while len(head) < size and self._head_next < self.count:
             index = self._head_next
             self._head_next += 1
-            if index not in self.dead and self.words(index):
+            if index not in self.dead and not self.blank(index):
                 head.append(index)
         return head[:size]
 
@@ -108,7 +130,7 @@ class Document:
         while len(tail) < size and self._tail_next >= 0:
             index = self._tail_next
             self._tail_next -= 1
-            if index not in self.dead and self.words(index):
+            if index not in self.dead and not self.blank(index):
                 tail.append(index)
         return tail[:size]
 
@@ -129,18 +151,8 @@ class Document:
                     first = tail[-1]
                     candidates = [i for i in candidates if i >= first]
         dead = self.dead
-        counts = self.word_counts
-        pieces = self.pieces
-        out = []
-        for index in candidates:
-            if index in dead:
-                continue
-            words = counts.get(index)
-            if words is None:
-                words = counts[index] = len(pieces[index].split())
-            if words >= least and (most is None or words <= most):
-                out.append(index)
-        return out
+        fits = self.fits
+        return [index for index in candidates if index not in dead and fits(index, least, most)]
 
     # --- changes ---------------------------------------------------------------------------
 
@@ -157,7 +169,7 @@ class Document:
                 if not any(string in folded for string in strings):
                     looks[bit] = None
                     return None
-        match = looks[bit] = line_matches(rule, self.content(index), self.words(index), clock)
+        match = looks[bit] = pattern_matches(rule, self.content(index), clock)  # guards: see in_play
         return match
 
     def remove(self, rule: Rule, index: int, removals: list[Removal]) -> None:
@@ -177,6 +189,7 @@ class Document:
         else:
             self.edits[index] = (content, old[1] + new_shifts, old[2])
         self.word_counts[index] = len(content.split())
+        self.more_than.pop(index, None)
         self.looks.pop(index, None)
         self.rewrites += 1
         rules = self.prefilter.line_rules(content) if self.prefilter is not None else -1
@@ -195,8 +208,6 @@ class Document:
 
     # --- output ----------------------------------------------------------------------------
 
-    def blank(self, index: int) -> bool:
-        return not self.words(index)
 
     def assemble(self) -> str:
         """:func:`cleaner.linewise.assemble`, on runs of untouched lines instead of line by line."""
@@ -261,7 +272,7 @@ def apply(text: str, rules: tuple[Rule, ...], prefilter: Prefilter, *, max_remov
           timeout: float | None) -> Result:
     """Clean ``text`` with ``rules`` (in the order they run), where ``prefilter`` lets them look."""
     doc = Document(text, prefilter)
-    candidates = prefilter.candidates(text, doc.pieces, lambda: doc.starts, doc.word_counts)
+    candidates = prefilter.candidates(text, doc.pieces, lambda: doc.starts, doc.word_counts, doc.more_than)
     clock = Clock(timeout)
     removals: list[Removal] = []
     shapes = prefilter.shapes
@@ -293,8 +304,7 @@ def apply(text: str, rules: tuple[Rule, ...], prefilter: Prefilter, *, max_remov
                 size, at_head, most, least = shapes[index]
                 lines = doc.head(size) if at_head else doc.tail(size)[::-1]
                 if most is not None or least > 1:
-                    counts = doc.word_counts  # every line of a region has been counted
-                    lines = [i for i in lines if counts[i] >= least and (most is None or counts[i] <= most)]
+                    lines = [i for i in lines if doc.fits(i, least, most)]
             else:
                 if lines is None:
                     lines = range(doc.count)
