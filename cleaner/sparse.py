@@ -27,7 +27,7 @@ _PROBE = 512  # characters of the input whose words are counted first when weigh
 class Document:
     """The input, its lines, and what the rules have done to them so far."""
 
-    def __init__(self, text: str, prefilter: Prefilter | None = None) -> None:
+    def __init__(self, text: str, prefilter: Prefilter) -> None:
         self.text = text
         self.prefilter = prefilter
         self.line_rules: dict[int, int] = {}  # rewritten line -> mask of the rules that may match it now
@@ -192,7 +192,7 @@ class Document:
         self.more_than.pop(index, None)
         self.looks.pop(index, None)
         self.rewrites += 1
-        rules = self.prefilter.line_rules(content) if self.prefilter is not None else -1
+        rules = self.prefilter.line_rules(content)
         self.line_rules[index] = rules
         self.edit_rules |= rules
 
@@ -207,7 +207,6 @@ class Document:
         return [i for i in range(index + 1) if i not in self.dead]
 
     # --- output ----------------------------------------------------------------------------
-
 
     def assemble(self) -> str:
         """:func:`cleaner.linewise.assemble`, on runs of untouched lines instead of line by line."""
@@ -289,7 +288,8 @@ def apply(text: str, rules: tuple[Rule, ...], prefilter: Prefilter, *, max_remov
         while True:
             at = bisect_right(order, index)
             following = order[at] if at < len(order) else count
-            later = doc.edit_rules >> (index + 1)  # a rewritten line is offered to the rules its new content may match
+            # a rewritten line is offered to the rules its new content may match
+            later = doc.edit_rules >> (index + 1)
             if later:
                 following = min(following, index + (later & -later).bit_length())
             index = following
