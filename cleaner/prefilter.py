@@ -11,6 +11,10 @@ rejects, never leave out one it would match):
   line's words stops after that many (``str.split(None, K)``).
 
 A rule none of them applies to looks at every line.
+
+Once a corpus is under way, a fourth gate takes over for most rules: one Hyperscan pass
+that runs every rule's whole pattern (:mod:`cleaner.scanner`); the three gates above keep
+the rules it cannot take.
 """
 
 from __future__ import annotations
@@ -23,12 +27,16 @@ from .rules import Action, Rule, Where
 
 REGION = "region"  # the rule's own region is its candidate list
 DFA_AFTER = 2_000_000  # characters searched before the faster automaton is built
+SCAN_AFTER = 1_000_000  # characters searched before the scanner is taken from the cache
+COMPILE_AFTER = 50_000_000  # ... and before it is compiled (seconds, in the background) if not cached
 
 
 class Prefilter:
     """The gates of a rule list, built once; :meth:`candidates` applies them to one document."""
 
-    def __init__(self, rules: Sequence[Rule]) -> None:
+    def __init__(self, rules: Sequence[Rule], *, skip: int = 0, scan: bool = True) -> None:
+        """``skip``: a mask of rules left to another gate; ``scan``: build the scanner once
+        SCAN_AFTER characters have gone through (where Hyperscan is installed)."""
         # what the engine asks of each rule for every line: (region size, at the head, max-words, min-words)
         self.shapes = [
             (rule.region_size, rule.where is Where.HEAD, rule.max_words, rule.min_words or 1) for rule in rules
@@ -43,6 +51,8 @@ class Prefilter:
         self.other_rules: list[int] = []
         by_literal: dict[str, int] = {}
         for index, rule in enumerate(rules):
+            if skip >> index & 1:
+                continue
             if rule.literals is not None:
                 self.literal_rules |= 1 << index
                 for literal in rule.literals:
@@ -58,6 +68,11 @@ class Prefilter:
         self.literals = list(by_literal)
         self.automaton = self._build("ContiguousNFA") if by_literal else None
         self.scanned = 0  # characters searched with the first automaton, see _literal_lines
+        self.rules = rules
+        self.read: int | None = 0 if scan else None  # characters seen; None once the scanner is settled
+        self.builder = None
+        self.rest: Prefilter | None = None  # the gates of the rules the scanner does not cover
+        self.scanner = None
 
     def _build(self, implementation: str):
         import ahocorasick_rs
@@ -75,6 +90,11 @@ class Prefilter:
         for every line; a rule left out may match none. ``pieces`` is ``text`` split on ``\\n``,
         ``starts()`` gives their offsets; what the words gate learns on the way goes into
         ``word_counts`` (short lines) and ``more_than`` (the others)."""
+        scanner = self.scanner if self.read is None else self._scanner(len(text))
+        if scanner is not None:
+            out = self.rest.candidates(text, pieces, starts, word_counts, more_than)
+            out.update(scanner.lines(text))
+            return out
         out: dict[int, list[int] | str | None] = self._literal_lines(text, starts) if self.automaton else {}
         if self.word_rules:
             most = self.most_words
@@ -95,6 +115,35 @@ class Prefilter:
         for index in self.other_rules:
             out[index] = None
         return out
+
+    def _scanner(self, size: int, *, wait: bool = False):
+        """The scanner, once ready: from the cache after SCAN_AFTER characters, compiled in the
+        background after COMPILE_AFTER (enough text that the seconds it takes will pay off)."""
+        self.read += size
+        if self.read < SCAN_AFTER:
+            return None
+        builder = self.builder
+        if builder is None:
+            from .scanner import Builder
+
+            builder = self.builder = Builder(self.rules)
+            builder.cached()
+        if not builder.result and self.read >= COMPILE_AFTER:
+            builder.ready(wait=wait)
+        if not (builder.result or builder.failed):
+            return None
+        self.read = None  # settled: from here on candidates() goes straight to self.scanner
+        self.scanner = builder.result[0] if builder.result else None
+        if self.scanner is not None:
+            self.rest = Prefilter(self.rules, skip=self.scanner.mask, scan=False)
+        return self.scanner
+
+    def use_scanner(self) -> bool:
+        """Build the scanner now, waiting for it (tests, benchmarks); whether there is one."""
+        if self.read is not None:
+            self.read = COMPILE_AFTER
+            self._scanner(0, wait=True)
+        return self.scanner is not None
 
     def line_rules(self, content: str) -> int:
         """Mask of the rules that may match a line of this content (for a line a rule rewrote)."""

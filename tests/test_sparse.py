@@ -140,3 +140,25 @@ def test_match_finds_what_search_finds_for_anchored_rules(rule, text):
     for line in text.split("\n"):
         searched, matched = rule.compiled.search(line), rule.compiled.match(line)
         assert (searched and searched.span()) == (matched and matched.span())
+
+
+@pytest.fixture(scope="module", name="scanned_rules")
+def scanned_rules_fixture(tmp_path_factory):
+    pytest.importorskip("hyperscan")
+    rules = RuleSet(PACK.rules)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CLEANER_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        assert rules.prefilter.use_scanner()
+    return rules
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(PIECES) | st.text(alphabet=" \tXq+[]tagjunkEND\r", max_size=12), max_size=25),
+    st.sampled_from(["\n", "\r\n"]),
+    st.booleans(),
+)
+def test_interacting_rules_give_the_reference_result_with_the_scanner(scanned_rules, lines, newline, final):
+    text = newline.join(lines) + (newline if final else "")
+    fast = apply_rules(text, scanned_rules, max_removed_share=0.6, prefilter=True)
+    assert fast == apply_rules(text, scanned_rules, max_removed_share=0.6, prefilter=False)

@@ -1,0 +1,180 @@
+"""The Hyperscan gate only skips work: every line a rule's pattern matches is a line the scanner
+names for it, and the engine's results with the scanner are the reference engine's."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cleaner import Cleaner, apply_rules
+from cleaner.core import RuleSet
+from cleaner.prefilter import Prefilter
+from cleaner.rules import parse_pack
+from cleaner.superset import ASCII_FOLDS, scan_bytes, superset_expression
+
+pytest.importorskip("hyperscan")
+from cleaner.scanner import Scanner  # noqa: E402
+
+SHIPPED = Cleaner().rules
+EXAMPLES = sorted({e.text for r in SHIPPED for e in (*r.remove_examples, *r.keep_examples)})
+CASINGS = [str, str.upper, str.lower, str.swapcase, str.title]
+# characters where bytes, case and Unicode classes could part ways with regex
+TRICKY = "İıKſkKsSiI\u00e9\u0301\u00df\u03a3\u03c3\u03c2\u2028\x85\xa0\x1c\u3000\t\r©—–«»\U0001f600\ud800"
+
+
+@pytest.fixture(scope="module", name="shipped")
+def shipped_ruleset(tmp_path_factory):
+    rules = RuleSet(SHIPPED)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CLEANER_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        assert rules.prefilter.use_scanner()
+    return rules
+
+
+def line_matches(rule, line: str) -> bool:
+    return rule.compiled.search(line) is not None
+
+
+def assert_superset(ruleset: RuleSet, text: str) -> None:
+    named = ruleset.prefilter.scanner.lines(text)
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    for index in ruleset.prefilter.scanner.covered:
+        rule = ruleset.rules[index]
+        for number, line in enumerate(lines):
+            content = line[:-1] if line.endswith("\r") and (number < len(lines) - 1 or text.endswith("\n")) else line
+            if line_matches(rule, content):
+                assert number in named.get(index, ()), (rule.id, content)
+
+
+def test_the_scanner_covers_most_shipped_rules(shipped):
+    assert len(shipped.prefilter.scanner.covered) >= 0.9 * len(SHIPPED)
+
+
+@pytest.mark.parametrize("casing", CASINGS, ids=lambda f: f.__name__)
+def test_every_line_of_every_example_is_named(shipped, casing):
+    assert_superset(shipped, "\n".join(casing(text) for text in EXAMPLES))
+
+
+def test_the_scanner_names_few_article_lines(shipped):
+    article = "\n\n".join(text for r in SHIPPED for e in r.keep_examples if len((text := e.text).split()) > 25)
+    named = shipped.prefilter.scanner.lines(article)
+    lines = article.count("\n") + 1
+    assert sum(map(len, named.values())) < lines  # the literal gate names far more: "share", "read", "photo"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(EXAMPLES), st.sampled_from(CASINGS)) | st.tuples(st.text(TRICKY + "ab .:", max_size=30), st.just(str)),
+        min_size=1,
+        max_size=6,
+    ),
+    st.sampled_from(["\n", "\r\n"]),
+    st.booleans(),
+)
+def test_random_lines_are_named_where_their_rules_match(shipped, parts, newline, final):
+    text = newline.join(casing(part) for part, casing in parts) + (newline if final else "")
+    assert_superset(shipped, text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(EXAMPLES), st.sampled_from(CASINGS)) | st.tuples(st.text(TRICKY, max_size=40), st.just(str)),
+        min_size=1,
+        max_size=12,
+    ),
+    st.sampled_from(["\n", "\r\n"]),
+)
+def test_results_with_the_scanner_are_the_reference_results(shipped, parts, newline):
+    text = newline.join(casing(part) for part, casing in parts)
+    assert apply_rules(text, shipped, prefilter=True) == apply_rules(text, shipped, prefilter=False)
+
+
+def one_rule(pattern: str, flags: str = "[]") -> RuleSet:
+    pack = parse_pack(
+        f"""
+pack: t
+description: one rule
+rules:
+  - id: r
+    action: drop-line
+    flags: {flags}
+    pattern: '{pattern}'
+    examples: {{remove: [], keep: []}}
+""",
+        source="test",
+    )
+    return RuleSet(pack.rules)
+
+
+@pytest.mark.parametrize(
+    "pattern, flags, line",
+    [
+        ("^kelvin$", "[ignorecase]", "\u212aELVIN"),  # regex matches K (Kelvin) with k
+        ("^istanbul", "[ignorecase]", "\u0130STANBUL"),
+        ("^Is ", "[ignorecase]", "\u0131s it"),
+        ("^[^s]ee$", "[]", "\u017fee"),  # a negated class matches the long s
+        ("^[a-z]+$", "[ignorecase]", "\u017f\u212a\u0130"),
+        ("^caf\u00e9$", "[ignorecase]", "CAF\u00c9"),
+        ("^\\p{Lu}\\w+ \\d+$", "[]", "Ñandú ٣"),
+        ("^\\w+$", "[ascii]", "abc_1"),
+        ("^x(?=y)", "[]", "xy"),
+        ("^(a)b\\1$", "[]", "aba"),
+        ("^.{2}$", "[dotall]", "é😀"),
+        ("end\\s*$", "[]", "the end\r"),  # no final newline: the \r is part of the line
+        ("^(?:x)?$", "[]", ""),  # an empty line: "$" takes its newline, so this is not empty
+        ("^\\s*©\\s*\\d{4}", "[]", "\u3000©\u00a02024"),
+        ("^Share(?:\\s+this)?\\s*$", "[ignorecase, verbose]", "share   THIS"),
+    ],
+)
+def test_tricky_patterns_are_named(pattern, flags, line, tmp_path, monkeypatch):
+    monkeypatch.setenv("CLEANER_CACHE_DIR", str(tmp_path))
+    rules = one_rule(pattern, flags)
+    assert rules.rules[0].compiled.search(line) is not None
+    assert rules.prefilter.use_scanner()
+    for text in (line, f"before\n{line}\nafter\n", f"before\r\n{line}\r\n"):
+        assert_superset(rules, text)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"(?:x)?",  # matches empty text: Hyperscan takes no pattern that can match nothing
+        r"^a{e<=1}b",  # fuzzy matching
+        r"^\m\w+",  # regex-only syntax Python's parser does not know
+    ],
+)
+def test_patterns_the_scanner_cannot_take_keep_the_other_gates(pattern, tmp_path, monkeypatch):
+    monkeypatch.setenv("CLEANER_CACHE_DIR", str(tmp_path))
+    rules = one_rule(pattern)
+    rules.prefilter.use_scanner()
+    scanner = rules.prefilter.scanner
+    assert scanner is None or 0 not in scanner.covered
+    text = "\nab\nxb\n\nword\n"
+    assert apply_rules(text, rules, prefilter=True) == apply_rules(text, rules, prefilter=False)
+
+
+def test_scan_bytes_folds_the_four_characters_and_ends_with_a_newline():
+    assert scan_bytes("a") == b"a\n"
+    assert scan_bytes("".join(ASCII_FOLDS) + "\n") == b"iiks\n"
+    assert scan_bytes("\ud800") == "\ud800\n".encode("utf-8", "surrogatepass")
+
+
+def test_translation_widens_what_bytes_cannot_say():
+    expression, caseless = superset_expression(r"^(?<!x)\bfoo(?=bar)", ())
+    assert expression == b"^foo" and not caseless
+    assert superset_expression("^foo", ("ignorecase",))[1]
+    assert superset_expression(r"^a{2,100}", ())[0] == b"^(?:a){2,}"
+
+
+def test_the_scanner_comes_from_the_cache_the_second_time(tmp_path, monkeypatch):
+    monkeypatch.setenv("CLEANER_CACHE_DIR", str(tmp_path))
+    rules = one_rule("^Advertisement$")
+    assert Scanner.build(rules.rules, compile=False) is None
+    assert rules.prefilter.use_scanner()
+    assert list((tmp_path / "scanners").iterdir())
+    again = Prefilter(rules.rules)
+    again._scanner(10**6)  # SCAN_AFTER: the cached scanner, no compiling
+    assert again.scanner is not None and again.scanner.covered == (0,)
