@@ -118,6 +118,54 @@ def literal_analysis(
     return best, checks
 
 
+def needs_digit(pattern: str, *, verbose: bool) -> bool:
+    """Whether every match of ``pattern`` holds a decimal digit (``\\d``, ``[0-9]``): a line without
+    one cannot match, which a line can be asked far more cheaply than the pattern (or before the
+    pattern is compiled). False when unsure."""
+    readable = _REGEX_ONLY.sub(lambda m: r"\w" if m.group("class") else m.group(), pattern)
+    if _FUZZY.search(readable):
+        return False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = sre_parse.parse(readable, re.VERBOSE if verbose else 0)
+        return _has_digit(tree.data)
+    except (re.error, RecursionError, OverflowError, ValueError):
+        return False
+
+
+def _has_digit(items) -> bool:
+    """Every match of the sequence ``items`` holds a digit."""
+    return any(_node_has_digit(op, value) for op, value in items)
+
+
+def _node_has_digit(op, value) -> bool:
+    if op is sre_constants.LITERAL:
+        return chr(value).isdecimal()
+    if op is sre_constants.CATEGORY:
+        return value is sre_constants.CATEGORY_DIGIT
+    if op is sre_constants.IN:  # a class of digits only
+        return bool(value) and all(
+            (item is sre_constants.LITERAL and chr(argument).isdecimal())
+            or (item is sre_constants.RANGE and all(chr(c).isdecimal() for c in range(argument[0], argument[1] + 1)))
+            or (item is sre_constants.CATEGORY and argument is sre_constants.CATEGORY_DIGIT)
+            for item, argument in value
+        )
+    if op is sre_constants.SUBPATTERN:
+        return _has_digit(value[-1])
+    if op is _ATOMIC:
+        return _has_digit(value)
+    if op is sre_constants.BRANCH:
+        return all(_has_digit(branch) for branch in value[1])
+    if op in _REPEATS:
+        low, _high, items = value
+        return low > 0 and _has_digit(items)
+    if op is sre_constants.GROUPREF_EXISTS:
+        _group, yes, no = value
+        return bool(no) and _has_digit(yes) and _has_digit(no)
+    return False  # anchors, lookarounds, back references, other characters
+
+
 # --- what a node tells about its matches ------------------------------------------------------
 
 

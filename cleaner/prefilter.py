@@ -26,6 +26,7 @@ from itertools import accumulate
 from .rules import Action, Rule, Where
 
 REGION = "region"  # the rule's own region is its candidate list
+AUTOMATON_AFTER = 4_000  # characters searched string by string before an automaton is built
 DFA_AFTER = 2_000_000  # characters searched before the faster automaton is built
 SCAN_AFTER = 1_000_000  # characters searched before the scanner is taken from the cache
 COMPILE_AFTER = 50_000_000  # ... and before it is compiled (seconds, in the background) if not cached
@@ -66,8 +67,8 @@ class Prefilter:
         self.most_words = max(self.word_rules, default=0)
         self.literal_masks = list(by_literal.values())
         self.literals = list(by_literal)
-        self.automaton = self._build("ContiguousNFA") if by_literal else None
-        self.scanned = 0  # characters searched with the first automaton, see _literal_lines
+        self.automaton = None  # built once AUTOMATON_AFTER characters have been searched, see _literal_lines
+        self.scanned = 0  # characters searched before the DFA, see _literal_lines
         self.rules = rules
         self.read: int | None = 0 if scan else None  # characters seen; None once the scanner is settled
         self.builder = None
@@ -95,7 +96,7 @@ class Prefilter:
             out = self.rest.candidates(text, pieces, starts, word_counts, more_than)
             out.update(scanner.lines(text))
             return out
-        out: dict[int, list[int] | str | None] = self._literal_lines(text, starts) if self.automaton else {}
+        out: dict[int, list[int] | str | None] = self._literal_lines(text, starts) if self.literals else {}
         if self.word_rules:
             most = self.most_words
             short = {}
@@ -148,22 +149,35 @@ class Prefilter:
     def line_rules(self, content: str) -> int:
         """Mask of the rules that may match a line of this content (for a line a rule rewrote)."""
         mask = self.literal_rules ^ -1  # the rules not gated by literals may always look
-        if self.automaton is not None:
-            literal_masks = self.literal_masks
-            for literal, _, _ in self.automaton.find_matches_as_indexes(content.casefold(), overlapping=True):
-                mask |= literal_masks[literal]
+        literal_masks = self.literal_masks
+        for literal, _, _ in self._find(content.casefold()):
+            mask |= literal_masks[literal]
         return mask
+
+    def _find(self, folded: str) -> list[tuple[int, int, int]]:
+        """(literal index, start, end) of every literal in ``folded``, overlaps included."""
+        if self.automaton is not None:
+            return self.automaton.find_matches_as_indexes(folded, overlapping=True)
+        found = []
+        for index, literal in enumerate(self.literals):  # a short text: less than building the automaton
+            at = folded.find(literal)
+            while at != -1:
+                found.append((index, at, at + len(literal)))
+                at = folded.find(literal, at + 1)
+        return found
 
     def _literal_lines(self, text: str, starts) -> dict[int, list[int]]:
         """rule index -> lines holding one of its literals, top to bottom."""
         folded = text.casefold()  # a character may fold to several, but never to or from "\n"
         if self.scanned is not None:
-            # the DFA searches about 1.5 times as fast but takes ~25 ms to build: worth it for a
-            # corpus, not for the one document of a pre-commit hook or a pipe
+            # an automaton takes ~2 ms to build (NFA) or ~25 ms (DFA, about 1.5 times as fast): worth
+            # it for a corpus, not for the one short document of a pre-commit hook or a pipe
             self.scanned += len(folded)
             if self.scanned > DFA_AFTER:
                 self.automaton, self.scanned = self._build("DFA"), None
-        found = self.automaton.find_matches_as_indexes(folded, overlapping=True)
+            elif self.automaton is None and self.scanned > AUTOMATON_AFTER:
+                self.automaton = self._build("ContiguousNFA")
+        found = self._find(folded)
         if not found:
             return {}
         if len(folded) == len(text):

@@ -9,6 +9,7 @@ and a pattern is compiled only when a rule first has a line to look at.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, fields
 from functools import cached_property
 from pathlib import Path
@@ -112,9 +113,10 @@ class Rule:
 
     @cached_property
     def compiled(self) -> regex.Pattern:
-        """The pattern, compiled; until a line that holds one of the rule's literals comes,
-        a stand-in that answers "no match" without compiling (see :class:`_Uncompiled`)."""
-        if self.literals is None:
+        """The pattern, compiled; until a line that holds one of the rule's literals (and a
+        digit, if it needs one) comes, a stand-in that answers "no match" without compiling
+        (see :class:`_Uncompiled`)."""
+        if self.literals is None and not self.needs_digit:
             return _compile(self.pattern, self.regex_flags)
         return _Uncompiled(self)
 
@@ -131,6 +133,13 @@ class Rule:
         """Further casefolded sets, each with a member in every line the pattern matches: too
         common to search a document for, cheap to check a line for before running the pattern."""
         return self._literal_analysis[1]
+
+    @cached_property
+    def needs_digit(self) -> bool:
+        """Every match holds a decimal digit (see :func:`cleaner.literals.needs_digit`); kept in the pack cache."""
+        from .literals import needs_digit
+
+        return needs_digit(self.pattern, verbose="verbose" in self.flags)
 
     @cached_property
     def _literal_analysis(self) -> tuple[frozenset[str] | None, tuple[frozenset[str], ...]]:
@@ -214,7 +223,7 @@ def parse_pack(text: str, *, source: str = "<string>") -> RulePack:
 def _validated(text: str, source: str) -> RulePack:
     pack = parse_pack(text, source=source)
     for rule in pack.rules:
-        rule.literals, rule.line_checks  # worked out once, and kept with the cached pack
+        rule.literals, rule.line_checks, rule.needs_digit  # worked out once, and kept with the cached pack
     return pack
 
 
@@ -233,14 +242,14 @@ def _to_plain(pack: RulePack) -> tuple:
             elif name.endswith("_examples"):
                 value = tuple((example.text, example.result) for example in value)
             values.append(value)
-        rules.append((tuple(values), rule.literals, rule.line_checks))
+        rules.append((tuple(values), rule.literals, rule.line_checks, rule.needs_digit))
     return pack.name, pack.description, pack.source, tuple(rules)
 
 
 def _from_plain(plain: tuple) -> RulePack:
     name, description, source, rules = plain
     out = []
-    for values, literals, checks in rules:
+    for values, literals, checks, digit in rules:
         given = dict(zip(RULE_FIELDS, values, strict=True))
         given["action"] = Action(given["action"])
         given["where"] = Where(given["where"])
@@ -249,8 +258,19 @@ def _from_plain(plain: tuple) -> RulePack:
         rule = Rule(**given)
         rule.__dict__["literals"] = literals  # where cached_property keeps it (the rule is frozen)
         rule.__dict__["line_checks"] = checks
+        rule.__dict__["needs_digit"] = digit
         out.append(rule)
     return RulePack(name=name, description=description, rules=tuple(out), source=source)
+
+
+def has_digit(text: str) -> bool:
+    """Whether ``text`` may hold a character ``regex``'s ``\\d`` matches: one Python's ``re`` knows
+    as a digit, or any character past U+FFFF (``regex`` may know a newer Unicode, whose new
+    digits are all out there; a test checks this)."""
+    return _DIGIT.search(text) is not None
+
+
+_DIGIT = re.compile(r"[\d\U00010000-\U0010ffff]")
 
 
 def _compile(pattern: str, flags: int) -> regex.Pattern:
@@ -260,8 +280,8 @@ def _compile(pattern: str, flags: int) -> regex.Pattern:
 
 
 class _Uncompiled:
-    """A rule's pattern before it is compiled: a line holding none of the rule's literals gets
-    "no match" at once, since every match contains one of them.
+    """A rule's pattern before it is compiled: a line holding none of the rule's literals, or no
+    digit when every match holds one, gets "no match" at once.
 
     Compiling costs about a millisecond a pattern. The engine's prefilter keeps most rules
     away from most lines, but a line that a rule has edited is offered to every rule again;
@@ -270,18 +290,24 @@ class _Uncompiled:
     rule, so later calls go straight to ``regex``.
     """
 
-    __slots__ = ("rule", "literals")
+    __slots__ = ("rule", "literals", "digit")
 
     PLAIN_ARGUMENTS = frozenset({"pos", "endpos", "concurrent", "timeout"})  # partial matches need no literal
 
     def __init__(self, rule: Rule) -> None:
         self.rule = rule
         self.literals = rule.literals
+        self.digit = rule.needs_digit
 
     def search(self, string, *args, **kwargs):
         if not args and kwargs.keys() <= self.PLAIN_ARGUMENTS and not self._may_match(string):
             return None
         return self._compiled().search(string, *args, **kwargs)
+
+    def match(self, string, *args, **kwargs):
+        if not args and kwargs.keys() <= self.PLAIN_ARGUMENTS and not self._may_match(string):
+            return None
+        return self._compiled().match(string, *args, **kwargs)
 
     def finditer(self, string, *args, **kwargs):
         if not args and kwargs.keys() <= self.PLAIN_ARGUMENTS and not self._may_match(string):
@@ -292,6 +318,10 @@ class _Uncompiled:
         return getattr(self._compiled(), name)
 
     def _may_match(self, string) -> bool:
+        if self.digit and not has_digit(string):
+            return False
+        if self.literals is None:
+            return True
         folded = string.casefold()
         return any(literal in folded for literal in self.literals)
 

@@ -19,7 +19,7 @@ from itertools import accumulate
 from .matching import MAX_PASSES, Clock, by_action, confirmed, edited, find_all, original_offset, pattern_matches, shifts
 from .outcome import Removal, Result
 from .prefilter import REGION, Prefilter
-from .rules import Action, Rule
+from .rules import Action, Rule, has_digit
 
 _PROBE = 512  # characters of the input whose words are counted first when weighing the guard
 
@@ -162,6 +162,9 @@ class Document:
             looks = self.looks[index] = {}
         elif bit in looks:
             return looks[bit]
+        if rule.needs_digit and not has_digit(self.content(index)):
+            looks[bit] = None
+            return None
         checks = rule.line_checks
         if checks:  # sets with a member in every line the pattern matches: cheaper than the pattern
             folded = self.content(index).casefold()

@@ -185,3 +185,32 @@ def test_cost_does_not_depend_on_the_order_of_the_set():
 
     strings = [f"{word} {n}" for word in ("read", "also", "more", "journalism") for n in range(40)]
     assert _cost(frozenset(strings)) == _cost(frozenset(reversed(strings)))
+
+
+def test_python_digits_cover_regex_digits():
+    """``has_digit`` asks Python's ``re`` in place of ``regex``: every ``\\d`` of regex must be one of re's."""
+    import regex
+
+    from cleaner.literals import _cased_characters  # noqa: F401 - the same way of listing every character
+    from cleaner.rules import has_digit
+
+    everything = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    assert all(has_digit(c) for c in regex.findall(r"\d", everything))
+
+
+@pytest.mark.parametrize(
+    "pattern, needed",
+    [
+        (r"^\d{4}-\d{2}", True),
+        (r"^(?:\d+ comments|[0-9]{2} Kommentare)$", True),
+        (r"^(?:\d+|none) comments$", False),
+        (r"^\d*x", False),
+        (r"^[\d.]+$", False),  # "..." matches
+        (r"(?=\d)\w", False),  # unsure: lookarounds count for nothing
+        (r"^\p{Nd}", False),
+    ],
+)
+def test_needs_digit(pattern, needed):
+    from cleaner.literals import needs_digit
+
+    assert needs_digit(pattern, verbose=False) is needed

@@ -78,3 +78,21 @@ def test_random_documents_give_the_same_result(parts, newline):
     text = newline.join(casing(part) for part, casing in parts)
     fast, slow = both(text)
     assert fast == slow
+
+
+def test_literals_found_string_by_string_are_those_the_automaton_finds():
+    """A short first document is searched literal by literal (no automaton to build): same lines."""
+    from cleaner.prefilter import Prefilter
+
+    direct = Prefilter(SHIPPED.rules, scan=False)
+    direct.scanned = None  # never switch to an automaton
+    automaton = Prefilter(SHIPPED.rules, scan=False)
+    automaton.automaton = automaton._build("ContiguousNFA")
+    automaton.scanned = None
+    for casing in CASINGS:
+        text = "\n".join(casing(example) for example in EXAMPLES)
+        offsets = [0]
+        for line in text.split("\n"):
+            offsets.append(offsets[-1] + len(line) + 1)
+        assert direct._literal_lines(text, lambda: offsets) == automaton._literal_lines(text, lambda: offsets)
+        assert direct.line_rules(text) == automaton.line_rules(text)
