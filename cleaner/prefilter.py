@@ -26,7 +26,8 @@ from itertools import accumulate
 from .rules import Action, Rule, Where
 
 REGION = "region"  # the rule's own region is its candidate list
-AUTOMATON_AFTER = 4_000  # characters searched string by string before an automaton is built
+AUTOMATON_AFTER = 4_000  # characters searched string by string before an automaton is built ...
+DIRECT_SEARCHES = 4  # ... or texts (a rewritten line is one)
 DFA_AFTER = 2_000_000  # characters searched before the faster automaton is built
 SCAN_AFTER = 1_000_000  # characters searched before the scanner is taken from the cache
 COMPILE_AFTER = 50_000_000  # ... and before it is compiled (seconds, in the background) if not cached
@@ -69,6 +70,7 @@ class Prefilter:
         self.literals = list(by_literal)
         self.automaton = None  # built once AUTOMATON_AFTER characters have been searched, see _literal_lines
         self.scanned = 0  # characters searched before the DFA, see _literal_lines
+        self.searches = 0  # texts searched string by string, see _find
         self.rules = rules
         self.read: int | None = 0 if scan else None  # characters seen; None once the scanner is settled
         self.builder = None
@@ -156,6 +158,10 @@ class Prefilter:
 
     def _find(self, folded: str) -> list[tuple[int, int, int]]:
         """(literal index, start, end) of every literal in ``folded``, overlaps included."""
+        if self.automaton is None:
+            self.searches += 1
+            if self.searches > DIRECT_SEARCHES or self.scanned is None or self.scanned > AUTOMATON_AFTER:
+                self.automaton = self._build("ContiguousNFA")
         if self.automaton is not None:
             return self.automaton.find_matches_as_indexes(folded, overlapping=True)
         found = []
@@ -175,8 +181,6 @@ class Prefilter:
             self.scanned += len(folded)
             if self.scanned > DFA_AFTER:
                 self.automaton, self.scanned = self._build("DFA"), None
-            elif self.automaton is None and self.scanned > AUTOMATON_AFTER:
-                self.automaton = self._build("ContiguousNFA")
         found = self._find(folded)
         if not found:
             return {}

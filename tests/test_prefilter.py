@@ -80,12 +80,14 @@ def test_random_documents_give_the_same_result(parts, newline):
     assert fast == slow
 
 
-def test_literals_found_string_by_string_are_those_the_automaton_finds():
+def test_literals_found_string_by_string_are_those_the_automaton_finds(monkeypatch):
     """A short first document is searched literal by literal (no automaton to build): same lines."""
+    from cleaner import prefilter
     from cleaner.prefilter import Prefilter
 
+    monkeypatch.setattr(prefilter, "AUTOMATON_AFTER", 10**12)  # never switch to an automaton
+    monkeypatch.setattr(prefilter, "DIRECT_SEARCHES", 10**12)
     direct = Prefilter(SHIPPED.rules, scan=False)
-    direct.scanned = None  # never switch to an automaton
     automaton = Prefilter(SHIPPED.rules, scan=False)
     automaton.automaton = automaton._build("ContiguousNFA")
     automaton.scanned = None
@@ -96,3 +98,4 @@ def test_literals_found_string_by_string_are_those_the_automaton_finds():
             offsets.append(offsets[-1] + len(line) + 1)
         assert direct._literal_lines(text, lambda: offsets) == automaton._literal_lines(text, lambda: offsets)
         assert direct.line_rules(text) == automaton.line_rules(text)
+    assert direct.automaton is None
