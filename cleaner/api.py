@@ -68,7 +68,7 @@ class Cleaner:
             tuple(packs) if packs is not None else tuple(load_packs(rules, default_rules=default_rules, cache=cache))
         )
         self.rules: tuple[Rule, ...] = choose_rules(self.packs, select=select, ignore=ignore)
-        self.ruleset = RuleSet(self.rules)
+        self.ruleset = RuleSet(self.rules, cache=cache)
         self.max_removed_share = max_removed_share
         self.timeout = timeout
         self.input_format = input_format

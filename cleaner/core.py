@@ -28,12 +28,14 @@ __all__ = ["ACTION_ORDER", "MAX_PASSES", "Removal", "Result", "RuleSet", "apply_
 class RuleSet:
     """Rules in the order they run, with their prefilter built once.
 
-    Picklable: only the rules travel; patterns and the automaton are rebuilt
-    on first use on the other side.
+    Picklable: only the rules (and whether to use the cache) travel; patterns, the automaton
+    and the scanner are rebuilt on first use on the other side. ``cache=False``: the scanner's
+    database is neither read from nor written to the cache folder.
     """
 
-    def __init__(self, rules: Sequence[Rule]) -> None:
+    def __init__(self, rules: Sequence[Rule], *, cache: bool = True) -> None:
         self.rules: tuple[Rule, ...] = tuple(sorted(rules, key=lambda r: ACTION_ORDER.index(r.action)))
+        self.cache = cache
 
     def __len__(self) -> int:
         return len(self.rules)
@@ -43,13 +45,14 @@ class RuleSet:
 
     @cached_property
     def prefilter(self) -> Prefilter:
-        return Prefilter(self.rules)
+        return Prefilter(self.rules, cache=self.cache)
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"rules": self.rules}
+        return {"rules": self.rules, "cache": self.cache}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.rules = state["rules"]
+        self.cache = state.get("cache", True)
 
 
 def apply_rules(

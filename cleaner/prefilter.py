@@ -36,9 +36,9 @@ COMPILE_AFTER = 50_000_000  # ... and before it is compiled (seconds, in the bac
 class Prefilter:
     """The gates of a rule list, built once; :meth:`candidates` applies them to one document."""
 
-    def __init__(self, rules: Sequence[Rule], *, skip: int = 0, scan: bool = True) -> None:
-        """``skip``: a mask of rules left to another gate; ``scan``: build the scanner once
-        SCAN_AFTER characters have gone through (where Hyperscan is installed)."""
+    def __init__(self, rules: Sequence[Rule], *, skip: int = 0, scan: bool = True, cache: bool = True) -> None:
+        """``skip``: a mask of rules left to another gate; ``scan``: use the scanner once enough text
+        has gone through (where Hyperscan is installed); ``cache``: keep the scanner in the cache."""
         # what the engine asks of each rule for every line: (region size, at the head, max-words, min-words)
         self.shapes = [
             (rule.region_size, rule.where is Where.HEAD, rule.max_words, rule.min_words or 1) for rule in rules
@@ -72,6 +72,7 @@ class Prefilter:
         self.scanned = 0  # characters searched before the DFA, see _literal_lines
         self.searches = 0  # texts searched string by string, see _find
         self.rules = rules
+        self.cache = cache
         self.read: int | None = 0 if scan else None  # characters seen; None once the scanner is settled
         self.builder = None
         self.rest: Prefilter | None = None  # the gates of the rules the scanner does not cover
@@ -129,7 +130,7 @@ class Prefilter:
         if builder is None:
             from .scanner import Builder
 
-            builder = self.builder = Builder(self.rules)
+            builder = self.builder = Builder(self.rules, cache=self.cache)
             builder.cached()
         if not builder.result and self.read >= COMPILE_AFTER:
             builder.ready(wait=wait)

@@ -22,14 +22,6 @@ from .superset import scan_bytes, superset_expression
 
 
 
-def available() -> bool:
-    try:
-        import hyperscan  # noqa: F401
-    except ImportError:  # no wheel for this platform: the other gates do the work
-        return False
-    return True
-
-
 class Scanner:
     """A compiled database of the rules it covers (``covered``: rule indexes)."""
 
@@ -40,21 +32,25 @@ class Scanner:
         self._local = threading.local()  # a scratch space may serve one scan at a time
 
     @classmethod
-    def build(cls, rules: Sequence[Rule], *, compile: bool = True) -> Scanner | None:
+    def build(cls, rules: Sequence[Rule], *, compile: bool = True, cache: bool = True) -> Scanner | None:
         """The scanner for ``rules`` from the cache or, with ``compile``, compiled (seconds) and
-        cached; None if there is none (not cached, or no rule translates)."""
+        cached; None if there is none (not cached, or no rule translates). ``cache=False``: the
+        cache folder is neither read nor written."""
         import hyperscan
 
         from .cache import cache_dir, file_name, installed_versions, read, write
 
-        key = ("scanner", installed_versions("hyperscan"), _code_stamp(), tuple((r.pattern, r.flags) for r in rules))
-        path = cache_dir() / "scanners" / f"{file_name(key)}.marshal"
-        stored = read(path, key)
+        stored = None
+        if cache:
+            key = ("scanner", installed_versions("hyperscan"), _code_stamp(), tuple((r.pattern, r.flags) for r in rules))
+            path = cache_dir() / "scanners" / f"{file_name(key)}.marshal"
+            stored = read(path, key)
         if stored is None:
             if not compile:
                 return None
             stored = _compile(rules)
-            write(path, key, stored)
+            if cache:
+                write(path, key, stored)
         serialized, covered = stored
         if not covered:
             return None
@@ -133,15 +129,16 @@ class Builder:
     """Gets a rule list's scanner: from the cache at once, else compiled in a background thread,
     so that cleaning goes on meanwhile."""
 
-    def __init__(self, rules: Sequence[Rule]) -> None:
+    def __init__(self, rules: Sequence[Rule], *, cache: bool = True) -> None:
         self.rules = rules
+        self.cache = cache
         self.result: list[Scanner | None] = []
         self.thread: threading.Thread | None = None
         self.failed = False
 
     def cached(self) -> Scanner | None:
         """The scanner if the cache has it (a few milliseconds), else None."""
-        if not self.result and not self.failed:
+        if not self.result and not self.failed and self.cache:
             try:
                 scanner = Scanner.build(self.rules, compile=False)
             except Exception:  # noqa: BLE001 - no Hyperscan here, or a damaged cache: the other gates stay
@@ -167,6 +164,6 @@ class Builder:
 
     def _build(self) -> None:
         try:
-            self.result.append(Scanner.build(self.rules))
+            self.result.append(Scanner.build(self.rules, cache=self.cache))
         except Exception:  # noqa: BLE001 - a scanner is only ever a speed-up: the other gates stay
             self.failed = True
