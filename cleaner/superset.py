@@ -7,13 +7,16 @@ with Python's parser (as :mod:`cleaner.literals` does) and written out again on 
 
 - an ASCII character stays itself; another becomes its UTF-8 bytes, and under ``ignorecase``
   the bytes of every character ``regex`` lets it match;
-- a class, category or ``.`` becomes a byte class: exact on ASCII, and every non-ASCII byte
-  when it can match any non-ASCII character (one character is then one to four bytes);
+- a class, category or ``.`` becomes a byte class: exact on ASCII, and with every byte of the
+  UTF-8 of the non-ASCII characters it matches (one character is then one to four bytes), or
+  those characters themselves when they are few (``(?:©|Ⓒ)``);
 - what cannot be written on bytes, or would cost Hyperscan much, is widened: lookarounds and
   word boundaries go (they only ever forbid a match), ``{m,n}`` past a few copies becomes
   ``{m,}``, a back reference becomes "any text of the line";
 - ``^`` and ``$`` are the ends of a line: the document is scanned in multi-line mode and ``$``
-  takes the ``\\r?\\n`` that ends it (each line of the bytes ends with one, see :func:`scan_bytes`).
+  takes the ``\\r?\\n`` that ends it (each line of the bytes ends with one, see :func:`scan_bytes`);
+- what may end a match after its last required part (a trailing ``.*``) goes: the lines are
+  the same, and Hyperscan reports a match once instead of once for every byte (:func:`_trim_end`).
 
 Case: the expression is compiled caseless when any part of the pattern ignores case, and the
 four non-ASCII characters ``regex`` matches with an ASCII letter when ignoring case (İ, ı, K,
@@ -27,14 +30,16 @@ from __future__ import annotations
 import re
 import warnings
 from functools import lru_cache
+from typing import NamedTuple
 
 from .literals import _FUZZY, _REGEX_ONLY, sre_constants, sre_parse
 
 MAX_COPIES = 6  # a counted repeat up to this many copies is kept; past it, unbounded
+FEW_CHARACTERS = 8  # a class with at most this many non-ASCII characters is written with exactly them
 ASCII_FOLDS = {"\u0130": "i", "\u0131": "i", "\u212a": "k", "\u017f": "s"}
 _FOLD_BYTES = tuple((char.encode(), letter.encode()) for char, letter in ASCII_FOLDS.items())
+_UTF8_BYTES = frozenset(range(0x80, 0xC0)) | frozenset(range(0xC2, 0xF5))  # the non-ASCII bytes of UTF-8
 _ANY = "\U0010fffd"  # stands in for regex-only classes (\p{L}, [[:alpha:]]): any character
-_NON_ASCII = frozenset(range(0x80, 0x100)) | {ord(letter) for letter in ASCII_FOLDS.values()}
 _REPEATS = (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT) + (
     (sre_constants.POSSESSIVE_REPEAT,) if hasattr(sre_constants, "POSSESSIVE_REPEAT") else ()
 )
@@ -78,10 +83,53 @@ def superset_expression(pattern: str, flags: tuple[str, ...]) -> tuple[bytes, bo
             warnings.simplefilter("ignore")
             tree = sre_parse.parse(readable, parse_flags)
         writer = _Writer(ascii_only="ascii" in flags)
-        expression = writer.sequence(tree.data, bool(tree.state.flags & re.IGNORECASE))
+        expression = writer.sequence(_trim_end(list(tree.data)) or tree.data, bool(tree.state.flags & re.IGNORECASE))
     except (re.error, RecursionError, OverflowError, ValueError, Untranslatable):
         return None
     return expression.encode("ascii"), writer.caseless
+
+
+def _trim_end(items: list) -> list:
+    """``items`` less what they may end with, so that each match of the expression is found once,
+    not once for every byte more a trailing ``.*`` could take (a report costs a callback).
+
+    Whatever a pattern matches, its part before such an end matches in the same line, and the other
+    way round: the lines are the same. So a trailing part that may match nothing (``x*``, ``x?``,
+    a lookaround) goes, a trailing ``x{m,n}`` becomes ``x{m-1}`` and then ``x`` so trimmed, a group
+    or alternation is trimmed inside, and one with an alternative left empty goes. ``$`` stays."""
+    while items:
+        op, value = items[-1]
+        if op in _REPEATS:
+            low, _high, inner = value
+            if low == 0:
+                items.pop()
+                continue
+            head = [(op, (low - 1, low - 1, inner))] if low > 1 else []
+            return items[:-1] + head + (_trim_end(list(inner)) or list(inner))
+        if op is sre_constants.SUBPATTERN:
+            group, add_flags, del_flags, inner = value
+            trimmed = _trim_end(list(inner))
+            if not trimmed:
+                items.pop()
+                continue
+            return items[:-1] + [(op, (group, add_flags, del_flags, trimmed))]
+        if op is _ATOMIC:
+            trimmed = _trim_end(list(value))
+            if not trimmed:
+                items.pop()
+                continue
+            return items[:-1] + [(op, trimmed)]
+        if op is sre_constants.BRANCH:
+            branches = [_trim_end(list(branch)) for branch in value[1]]
+            if not all(branches):
+                items.pop()
+                continue
+            return items[:-1] + [(op, (value[0], branches))]
+        if op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT) or (op is sre_constants.AT and value not in _STARTS | _ENDS):
+            items.pop()
+            continue
+        break
+    return items
 
 
 def _byte(value: int) -> str:
@@ -105,13 +153,55 @@ def _byte_class(members) -> str:
     return "[" + "".join(parts) + "]"
 
 
-@lru_cache(maxsize=None)
-def _ascii_members(escape: str, ascii_only: bool) -> frozenset[int]:
-    """The ASCII characters ``regex`` matches a category escape (``\\w``, ``\\S``) with."""
+class _CharacterSet(NamedTuple):
+    """The bytes one character of a class may be in the scanned bytes."""
+
+    members: frozenset[int]  # its ASCII characters, and the letters of the ASCII_FOLDS it matches
+    wide: frozenset[int]  # every byte of the UTF-8 of its other non-ASCII characters
+    spellings: tuple[str, ...] | None  # those characters' UTF-8, when they are few
+
+
+def _regex_flags(ignorecase: bool, ascii_only: bool) -> int:
     import regex
 
-    flags = regex.ASCII if ascii_only else 0
-    return frozenset(code for code in range(0x80) if regex.match(escape, chr(code), flags))
+    return (regex.IGNORECASE if ignorecase else 0) | (regex.ASCII if ascii_only else 0)
+
+
+@lru_cache(maxsize=1)
+def _every_character() -> tuple[str, str]:
+    """(every ASCII character but "\\n", every other character but the ASCII_FOLDS)."""
+    wide = "".join(map(chr, range(0x80, 0x110000))).translate(dict.fromkeys(map(ord, ASCII_FOLDS)))
+    return "".join(chr(code) for code in range(0x80) if code != 0x0A), wide
+
+
+@lru_cache(maxsize=None)
+def _character_set(source: str, flags: int) -> _CharacterSet:
+    """What a one-character ``regex`` class matches, as bytes. Asked of ``regex`` itself over
+    every character, so that a class holds only the bytes its characters can be made of: ``\\s``
+    is no longer any non-ASCII byte (a letter's lead byte is not one of its spaces') and no
+    longer "i", "k" or "s" (it matches none of the ASCII_FOLDS)."""
+    import regex
+
+    narrow, wide = _every_character()
+    pattern = regex.compile(source, flags)
+    members = {ord(c) for c in pattern.findall(narrow)}
+    members |= {ord(letter) for char, letter in ASCII_FOLDS.items() if pattern.match(char)}
+    most = (r"\S", r"\W", r"\D") if flags & regex.ASCII else (r"\S", r"\W", r"\D", r"\w")
+    if source.startswith("[^") or any(escape in source for escape in most):
+        # most characters: their bytes are (nearly) every byte, which is a superset and saves
+        # listing a million characters (seconds over the shipped packs)
+        return _CharacterSet(frozenset(members), _UTF8_BYTES, None)
+    found = pattern.findall(wide)
+    spellings = None
+    if len(found) <= FEW_CHARACTERS:
+        spellings = tuple(sorted("".join(map(_byte, c.encode("utf-8", "surrogatepass"))) for c in found))
+    return _CharacterSet(frozenset(members), frozenset("".join(found).encode("utf-8", "surrogatepass")), spellings)
+
+
+def _exactly(found: _CharacterSet) -> str:
+    """A class with few non-ASCII characters as exactly them: ``\\s+(?:©|Ⓒ)`` as every non-ASCII
+    byte would match a space and any letter of many a line."""
+    return "(?:" + "|".join(([_byte_class(found.members)] if found.members else []) + list(found.spellings)) + ")"
 
 
 @lru_cache(maxsize=None)
@@ -138,59 +228,47 @@ class _Writer:
             return set(_folded_cases(char))
         return {ASCII_FOLDS.get(char, char)}
 
-    def byte_set(self, op, value, ignorecase: bool) -> tuple[set[int], bool]:
-        """(ASCII bytes, whether non-ASCII characters too) a one-character node matches."""
+    def byte_set(self, op, value, ignorecase: bool) -> _CharacterSet:
+        """The bytes a one-character node matches (see :func:`_character_set`)."""
         if op is sre_constants.ANY or (op is sre_constants.LITERAL and value == ord(_ANY)):
-            return set(range(0x80)), True
+            return _character_set("[^\\n]", 0)
         if op is sre_constants.NOT_LITERAL:
-            excluded = {ord(c) for c in self.characters(chr(value), ignorecase) if c.isascii()}
-            return set(range(0x80)) - excluded, True
-        if op is sre_constants.CATEGORY:
-            return self.category(value)
-        members: set[int] = set()
-        non_ascii = negated = False
-        for item, argument in value:  # a class
-            if item is sre_constants.NEGATE:
-                negated = True
-            elif item is sre_constants.LITERAL:
-                if argument == ord(_ANY):
-                    return set(range(0x80)), True
-                for c in self.characters(chr(argument), ignorecase):
-                    if c.isascii():
-                        members.add(ord(c))
-                    else:
-                        non_ascii = True
-            elif item is sre_constants.RANGE:
-                low, high = argument
-                for code in range(low, min(high, 0x7F) + 1):
-                    for c in self.characters(chr(code), ignorecase):
-                        if c.isascii():
-                            members.add(ord(c))
-                if high >= 0x80:
-                    non_ascii = True
-                    if ignorecase:
-                        self.caseless = True
-            elif item is sre_constants.CATEGORY:
-                ascii_members, more = self.category(argument)
-                members |= ascii_members
-                non_ascii |= more
-            else:
-                raise Untranslatable(item)
-        if negated:
-            return set(range(0x80)) - members, True
-        return members, non_ascii
+            source = f"[^\\n\\U{value:08x}]"
+        elif op is sre_constants.CATEGORY:
+            source = "[" + self.category(value) + "]"
+        else:  # a class
+            parts = []
+            for item, argument in value:
+                if item is sre_constants.NEGATE:
+                    parts.insert(0, "^\\n")
+                elif item is sre_constants.LITERAL:
+                    if argument == ord(_ANY):
+                        return _character_set("[^\\n]", 0)
+                    parts.append(f"\\U{argument:08x}")
+                elif item is sre_constants.RANGE:
+                    parts.append(f"\\U{argument[0]:08x}-\\U{argument[1]:08x}")
+                elif item is sre_constants.CATEGORY:
+                    parts.append(self.category(argument))
+                else:
+                    raise Untranslatable(item)
+            source = "[" + "".join(parts) + "]"
+        if ignorecase:
+            self.caseless = True
+        return _character_set(source, _regex_flags(ignorecase, self.ascii_only))
 
-    def category(self, value) -> tuple[set[int], bool]:
+    def category(self, value) -> str:
         escape = _CATEGORY_ESCAPES.get(value)
         if escape is None:
             raise Untranslatable(value)
-        return set(_ascii_members(escape, self.ascii_only)), escape.isupper() or not self.ascii_only
+        return escape
 
     def one_character(self, op, value, ignorecase: bool, repeated: bool) -> str:
-        members, non_ascii = self.byte_set(op, value, ignorecase)
-        if not non_ascii:
-            return _byte_class(members)
-        written = _byte_class(members | _NON_ASCII)
+        found = self.byte_set(op, value, ignorecase)
+        if not found.wide:
+            return _byte_class(found.members)
+        if found.spellings is not None:
+            return _exactly(found) + ("+" if repeated else "")
+        written = _byte_class(found.members | found.wide)
         return written if repeated else written + "{1,4}"  # one character is one to four bytes
 
     def node(self, op, value, ignorecase: bool) -> str:
@@ -235,8 +313,9 @@ class _Writer:
     def repeat(self, low: int, high, items, ignorecase: bool) -> str:
         single = len(items) == 1 and (items[0][0] in _SETS or items[0] == (sre_constants.LITERAL, ord(_ANY)))
         if single:
-            members, non_ascii = self.byte_set(items[0][0], items[0][1], ignorecase)
-            inner = _byte_class(members | _NON_ASCII) if non_ascii else _byte_class(members)
+            found = self.byte_set(items[0][0], items[0][1], ignorecase)
+            non_ascii = bool(found.wide)
+            inner = _exactly(found) if non_ascii and found.spellings is not None else _byte_class(found.members | found.wide)
         else:
             inner = "(?:" + self.sequence(items, ignorecase) + ")"
             non_ascii = False

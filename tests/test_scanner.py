@@ -127,6 +127,12 @@ rules:
         ("^(?:x)?$", "[]", ""),  # an empty line: "$" takes its newline, so this is not empty
         ("^\\s*©\\s*\\d{4}", "[]", "\u3000©\u00a02024"),
         ("^Share(?:\\s+this)?\\s*$", "[ignorecase, verbose]", "share   THIS"),
+        ("\\s+(?:©|Ⓒ)\\s*[\\w ]{2,60}$", "[]", "x\u3000Ⓒ\u00a0Ab\u00e9"),
+        ("^[\u017f]ee$", "[]", "\u017fee"),
+        ("^[\u017f]ee$", "[ignorecase]", "SEE"),
+        ("^[^\u00e9]\\s\\d", "[ignorecase]", "\u0130\u2028\u0663"),
+        ("^(?:ab\\s*:.*){2,}", "[]", "ab: x ab :y"),
+        ("^(?:a|b\\s*$)", "[]", "b \t"),
     ],
 )
 def test_tricky_patterns_are_named(pattern, flags, line, tmp_path, monkeypatch):
@@ -166,7 +172,23 @@ def test_translation_widens_what_bytes_cannot_say():
     expression, caseless = superset_expression(r"^(?<!x)\bfoo(?=bar)", ())
     assert expression == b"^foo" and not caseless
     assert superset_expression("^foo", ("ignorecase",))[1]
-    assert superset_expression(r"^a{2,100}", ())[0] == b"^(?:a){2,}"
+    assert superset_expression(r"^a{2,100}b", ())[0] == b"^(?:a){2,}b"
+
+
+def test_what_may_end_a_match_is_left_out():
+    # the lines are the same, and a match is reported once, not once for every byte of a ".*"
+    assert superset_expression(r"^foo\w*.*", ())[0] == b"^foo"
+    assert superset_expression(r"^foo(?:bar|x?)(?=z)", ())[0] == b"^foo"
+    assert superset_expression(r"^x(?:ab)+", ())[0] == b"^xab"
+    assert superset_expression(r"^x(?:a.*){3,}", ())[0].endswith(b"{2}a")
+    assert superset_expression(r"^foo\s*$", ())[0].endswith(b"\\r?\\n")  # "$" stays
+
+
+def test_a_class_holds_only_the_bytes_of_its_characters():
+    spaces = superset_expression(r"^a\s+b", ())[0]
+    assert b"\\x69" not in spaces and b"\\xc3" not in spaces  # not "i" (\u0130), not the lead byte of "é"
+    assert superset_expression("^(?:\u00a9|\u24b8)x", ())[0] == b"^(?:\\xc2\\xa9|\\xe2\\x92\\xb8)x"
+    assert superset_expression("^[\u017f\u00e9]x", ())[0] == b"^(?:[\\x73]|\\xc3\\xa9)x"  # the long s is "s" when scanned
 
 
 def test_the_scanner_comes_from_the_cache_the_second_time(tmp_path, monkeypatch):
@@ -178,3 +200,14 @@ def test_the_scanner_comes_from_the_cache_the_second_time(tmp_path, monkeypatch)
     again = Prefilter(rules.rules)
     again._scanner(10**6)  # SCAN_AFTER: the cached scanner, no compiling
     assert again.scanner is not None and again.scanner.covered == (0,)
+
+
+def test_without_the_cache_the_scanner_is_compiled_and_not_kept(tmp_path, monkeypatch):
+    monkeypatch.setenv("CLEANER_CACHE_DIR", str(tmp_path))
+    pack = one_rule("^Advertisement$").rules
+    rules = RuleSet(pack, cache=False)
+    assert rules.prefilter.use_scanner()
+    assert not (tmp_path / "scanners").exists()
+    import pickle
+
+    assert pickle.loads(pickle.dumps(rules)).cache is False
