@@ -183,7 +183,7 @@ class Document:
             )
         )
         self.dead.add(index)
-        self._forget_regions()
+        self._leave_regions(index)
 
     def rewrite(self, index: int, content: str, new_shifts: list[tuple[int, int]]) -> None:
         old = self.edits.get(index)
@@ -199,9 +199,13 @@ class Document:
         self.line_rules[index] = rules
         self.edit_rules |= rules
 
-    def _forget_regions(self) -> None:
-        self._head, self._head_next = [], 0
-        self._tail, self._tail_next = [], self.count - 1
+    def _leave_regions(self, index: int) -> None:
+        """Take a removed line out of the head and tail walked so far: the other lines walked keep
+        their order, and the next walk goes on from where the last one stopped."""
+        if index < self._head_next and index in self._head:
+            self._head.remove(index)
+        if index > self._tail_next and index in self._tail:
+            self._tail.remove(index)
 
     def live_from(self, index: int) -> list[int]:
         return [i for i in range(index, self.count) if i not in self.dead]
