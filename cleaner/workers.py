@@ -22,7 +22,7 @@ from .report import Report
 _job: FileJob | None = None
 _stream: StreamJob | None = None
 CHUNK_LINES = 2000  # JSONL lines per task: large enough to pay for the trip to a worker
-CHUNK_BYTES = 4 << 20
+CHUNK_BYTES = 1 << 20  # ... or bytes: small enough that the chunks in flight hold little memory
 
 
 def default_jobs() -> int:
