@@ -148,9 +148,20 @@ def _byte_class(members) -> str:
         while last + 1 < len(values) and values[last + 1] == values[last] + 1:
             last += 1
         first, end = values[index], values[last]
-        parts.append(f"\\x{first:02x}" if first == end else f"\\x{first:02x}-\\x{end:02x}")
+        parts.append(_byte(first) if first == end else f"{_byte(first)}-{_byte(end)}")
         index = last + 1
     return "[" + "".join(parts) + "]"
+
+
+def _spelt(chars) -> str:
+    """Characters some of them not ASCII, as their UTF-8. Spellings of one length are written byte
+    by byte (``[\\xd0\\xd1][\\x80\\xa0]`` for "р" or "Р"), which matches the spellings and a few
+    more and keeps a long case-insensitive word within Hyperscan's limit on an expression's length."""
+    encoded = {c.encode("utf-8", "surrogatepass") for c in chars}
+    if len({len(spelling) for spelling in encoded}) == 1:
+        columns = zip(*encoded)
+        return "".join(_byte(column[0]) if len(set(column)) == 1 else _byte_class(column) for column in columns)
+    return "(?:" + "|".join(sorted("".join(map(_byte, spelling)) for spelling in encoded)) + ")"
 
 
 class _CharacterSet(NamedTuple):
@@ -279,7 +290,7 @@ class _Writer:
             spellings = sorted({"".join(map(_byte, c.encode("utf-8", "surrogatepass"))) for c in chars}, key=lambda spelling: (len(spelling), spelling))
             if all(c.isascii() for c in chars):
                 return spellings[0] if len(chars) == 1 or self.caseless else _byte_class(ord(c) for c in chars)
-            return "(?:" + "|".join(spellings) + ")"
+            return _spelt(chars)
         if op in _SETS:
             return self.one_character(op, value, ignorecase, repeated=False)
         if op is sre_constants.SUBPATTERN:
