@@ -225,3 +225,23 @@ def test_without_the_cache_the_scanner_is_compiled_and_not_kept(tmp_path, monkey
     import pickle
 
     assert pickle.loads(pickle.dumps(rules)).cache is False
+
+
+def test_a_corpus_gets_the_scanner_from_a_background_build(tmp_path, monkeypatch):
+    """Past COMPILE_AFTER characters without a cached database, one is compiled in a thread while
+    the literal gates go on; the next document after it is done uses it."""
+    from cleaner import prefilter as module
+
+    monkeypatch.setenv("CLEANER_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(module, "SCAN_AFTER", 10)
+    monkeypatch.setattr(module, "COMPILE_AFTER", 100)
+    rules = one_rule("^Advertisement$")
+    text = "Advertisement\nA line of the article that is long enough to count.\n" * 2
+    expected = apply_rules(text, rules, prefilter=False)
+    assert apply_rules(text, rules) == expected  # 140 characters: the build starts
+    builder = rules.prefilter.builder
+    assert builder is not None and builder.thread is not None
+    builder.thread.join()
+    assert apply_rules(text, rules) == expected
+    assert rules.prefilter.scanner is not None and rules.prefilter.read is None
+    assert list((tmp_path / "scanners").iterdir())  # kept for the next process
