@@ -37,7 +37,6 @@ from .literals import _FUZZY, _REGEX_ONLY, sre_constants, sre_parse
 MAX_COPIES = 6  # a counted repeat up to this many copies is kept; past it, unbounded
 FEW_CHARACTERS = 8  # a class with at most this many non-ASCII characters is written with exactly them
 ASCII_FOLDS = {"\u0130": "i", "\u0131": "i", "\u212a": "k", "\u017f": "s"}
-_FOLD_BYTES = tuple((char.encode(), letter.encode()) for char, letter in ASCII_FOLDS.items())
 _UTF8_BYTES = frozenset(range(0x80, 0xC0)) | frozenset(range(0xC2, 0xF5))  # the non-ASCII bytes of UTF-8
 _ANY = "\U0010fffd"  # stands in for regex-only classes (\p{L}, [[:alpha:]]): any character
 _REPEATS = (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT) + (
@@ -63,11 +62,11 @@ class Untranslatable(Exception):
 
 def scan_bytes(text: str) -> bytes:
     """The bytes Hyperscan scans for ``text``: UTF-8, the :data:`ASCII_FOLDS` folded, ending with a newline."""
+    if not text.isascii():  # a flag of the string: free
+        for char, letter in ASCII_FOLDS.items():
+            if char in text:  # on the string, not the bytes: ten times as fast
+                text = text.replace(char, letter)
     data = text.encode("utf-8", "surrogatepass")
-    if not data.isascii():
-        for char, letter in _FOLD_BYTES:
-            if char in data:
-                data = data.replace(char, letter)
     return data if data.endswith(b"\n") else data + b"\n"
 
 
