@@ -19,10 +19,7 @@ from itertools import accumulate
 from .rules import Rule
 from .superset import scan_bytes, superset_expression
 
-
-
-
-FEW_REPORTS = 8
+FEW_REPORTS = 8  # up to this many reports in a document, each is placed by counting newlines
 
 
 class Scanner:

@@ -94,7 +94,7 @@ class ChunkOutcome:
 def clean_stream(lines: Iterable[bytes], job: StreamJob, *, jobs: int) -> Iterator[ChunkOutcome]:
     """Clean a JSONL stream in chunks, with ``jobs`` processes, yielding outcomes in input order.
 
-    Memory stays bounded: at most two chunks per worker are read ahead. A stream
+    Memory stays bounded: at most four chunks per worker are read ahead. A stream
     that fits in one chunk is cleaned in this process (no pool to start).
     """
     chunks = _chunks(lines)
@@ -113,7 +113,7 @@ def clean_stream(lines: Iterable[bytes], job: StreamJob, *, jobs: int) -> Iterat
     try:
         for start, chunk in itertools.chain([first, second], chunks):
             pending.append(executor.submit(_clean_chunk_in_worker, start, chunk))
-            if len(pending) >= 2 * jobs:
+            if len(pending) >= 4 * jobs:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
