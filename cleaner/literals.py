@@ -456,11 +456,7 @@ def _node(op, value, ignorecase: bool) -> _Info:
         return _exact(strings) if strings else _ANY_CHARACTER
     if op is sre_constants.SUBPATTERN:
         _group, add_flags, del_flags, items = value
-        if add_flags & re.IGNORECASE:
-            ignorecase = True
-        if del_flags & re.IGNORECASE:
-            ignorecase = False
-        return _sequence(items, ignorecase)
+        return _sequence(items, scoped_ignorecase(ignorecase, add_flags, del_flags))
     if op is sre_constants.BRANCH:
         return _alternate([_sequence(branch, ignorecase) for branch in value[1]])
     if op in _REPEATS:
@@ -480,6 +476,15 @@ def _node(op, value, ignorecase: bool) -> _Info:
     if op in (sre_constants.ANY, sre_constants.NOT_LITERAL):
         return _ANY_CHARACTER
     return _UNKNOWN  # a back reference
+
+
+def scoped_ignorecase(ignorecase: bool, add_flags: int, del_flags: int) -> bool:
+    """Whether case is ignored inside a group with inline flags (``(?i:...)``, ``(?-i:...)``)."""
+    if add_flags & re.IGNORECASE:
+        return True
+    if del_flags & re.IGNORECASE:
+        return False
+    return ignorecase
 
 
 def _char_strings(char: str, ignorecase: bool) -> frozenset[str] | None:

@@ -32,7 +32,7 @@ import warnings
 from functools import lru_cache
 from typing import NamedTuple
 
-from .literals import _FUZZY, _REGEX_ONLY, sre_constants, sre_parse
+from .literals import _FUZZY, _REGEX_ONLY, scoped_ignorecase, sre_constants, sre_parse
 
 MAX_COPIES = 6  # a counted repeat up to this many copies is kept; past it, unbounded
 FEW_CHARACTERS = 8  # a class with at most this many non-ASCII characters is written with exactly them
@@ -286,19 +286,14 @@ class _Writer:
             return self.one_character(sre_constants.ANY, None, ignorecase, repeated=False)
         if op is sre_constants.LITERAL:
             chars = self.characters(chr(value), ignorecase)
-            spellings = sorted({"".join(map(_byte, c.encode("utf-8", "surrogatepass"))) for c in chars}, key=lambda spelling: (len(spelling), spelling))
-            if all(c.isascii() for c in chars):
-                return spellings[0] if len(chars) == 1 or self.caseless else _byte_class(ord(c) for c in chars)
+            if all(c.isascii() for c in chars):  # one character, or its cases (the expression is caseless)
+                return _byte(ord(min(chars))) if len(chars) == 1 or self.caseless else _byte_class(map(ord, chars))
             return _spelt(chars)
         if op in _SETS:
             return self.one_character(op, value, ignorecase, repeated=False)
         if op is sre_constants.SUBPATTERN:
             _group, add_flags, del_flags, items = value
-            if add_flags & re.IGNORECASE:
-                ignorecase = True
-            if del_flags & re.IGNORECASE:
-                ignorecase = False
-            return "(?:" + self.sequence(items, ignorecase) + ")"
+            return "(?:" + self.sequence(items, scoped_ignorecase(ignorecase, add_flags, del_flags)) + ")"
         if op is sre_constants.BRANCH:
             return "(?:" + "|".join(self.sequence(branch, ignorecase) for branch in value[1]) + ")"
         if op in _REPEATS:
