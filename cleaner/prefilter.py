@@ -159,6 +159,8 @@ class Prefilter:
 
     def _find(self, folded: str) -> list[tuple[int, int, int]]:
         """(literal index, start, end) of every literal in ``folded``, overlaps included."""
+        if not self.literals:
+            return []
         if self.automaton is None:
             self.searches += 1
             if self.searches > DIRECT_SEARCHES or self.scanned is None or self.scanned > AUTOMATON_AFTER:
