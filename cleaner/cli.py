@@ -343,10 +343,10 @@ class _RemovalLog:
         """A callable taking one removal as a dict, or None when no report was asked for."""
         if self.out is None:
             return None
-        import json
+        from .sources import json_bytes
 
         out = self.out
-        return lambda entry: out.write(json.dumps(entry, ensure_ascii=False).encode("utf-8") + b"\n")
+        return lambda entry: out.write(json_bytes(entry) + b"\n")
 
     def __exit__(self, kind, value, traceback) -> None:
         if self.out is not None:

@@ -166,7 +166,10 @@ class Prefilter:
             if self.searches > DIRECT_SEARCHES or self.scanned is None or self.scanned > AUTOMATON_AFTER:
                 self.automaton = self._build("ContiguousNFA")
         if self.automaton is not None:
-            return self.automaton.find_matches_as_indexes(folded, overlapping=True)
+            try:
+                return self.automaton.find_matches_as_indexes(folded, overlapping=True)
+            except UnicodeEncodeError:  # a lone surrogate (JSON may spell one, "\ud800"): searched below
+                pass
         found = []
         for index, literal in enumerate(self.literals):  # a short text: less than building the automaton
             at = folded.find(literal)

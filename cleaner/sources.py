@@ -64,7 +64,16 @@ def iter_records(lines: Iterable[bytes], *, first_line: int = 1) -> Iterator[Rec
 
 def encode_record(data: dict[str, Any], raw: bytes) -> bytes:
     """``data`` as one JSONL line, ending the way the original line ``raw`` ended."""
+    ending = b"\r\n" if raw.endswith(b"\r\n") else b"\n" if raw.endswith(b"\n") else b""
+    return json_bytes(data) + ending
+
+
+def json_bytes(data: Any) -> bytes:
+    """``data`` as one line of JSON in UTF-8, non-ASCII characters as they are; with a lone
+    surrogate (JSON may spell one, "\\ud800"; UTF-8 cannot), all of them escaped instead."""
     import json
 
-    ending = b"\r\n" if raw.endswith(b"\r\n") else b"\n" if raw.endswith(b"\n") else b""
-    return json.dumps(data, ensure_ascii=False).encode("utf-8") + ending
+    try:
+        return json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(data).encode("ascii")

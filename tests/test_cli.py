@@ -165,6 +165,22 @@ def test_jsonl_cleans_the_field_and_keeps_everything_else(user_pack):
     assert result.stderr == ""
 
 
+def test_jsonl_record_with_a_lone_surrogate_is_cleaned_and_kept_escaped(tmp_path):
+    """JSON may spell a lone surrogate ("\\ud800"); UTF-8 cannot: the record is cleaned and written
+    with the surrogate still escaped, in the output and in the report, and the run goes on."""
+    text = "A lone \ud800 here, long enough to be a line of the article.\n\n\ud800 Advertisement\nThe end.\n"
+    lines = [json.dumps({"id": n, "text": text}) + "\n" for n in range(100)]  # enough for the literal automaton
+    report = tmp_path / "report.jsonl"
+    result = invoke(["clean", "--jsonl", "--report", str(report)], input="".join(lines).encode())
+    out = result.stdout_bytes.decode("utf-8").splitlines()
+    assert len(out) == 100
+    for line in out:
+        assert json.loads(line)["text"] == text.replace("\n\ud800 Advertisement", "")
+        assert "\\ud800" in line
+    removed = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
+    assert [entry["text"] for entry in removed] == ["\ud800 Advertisement"] * 100
+
+
 def test_jsonl_keeps_crlf_record_endings(user_pack):
     text = json.dumps({"text": DOC}) + "\r\n" + json.dumps({"text": "Fine."}) + "\r\n"
     result = invoke(["clean", "--jsonl", "--no-default-rules", "--rules", user_pack], input=text.encode())

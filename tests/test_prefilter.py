@@ -92,7 +92,7 @@ def test_literals_found_string_by_string_are_those_the_automaton_finds(monkeypat
     automaton.automaton = automaton._build("ContiguousNFA")
     automaton.scanned = None
     for casing in CASINGS:
-        text = "\n".join(casing(example) for example in EXAMPLES)
+        text = "\n".join(casing(example) for example in EXAMPLES) + "\na lone \ud800 surrogate: Share this"
         offsets = [0]
         for line in text.split("\n"):
             offsets.append(offsets[-1] + len(line) + 1)
