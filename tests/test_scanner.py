@@ -245,3 +245,19 @@ def test_a_corpus_gets_the_scanner_from_a_background_build(tmp_path, monkeypatch
     assert apply_rules(text, rules) == expected
     assert rules.prefilter.scanner is not None and rules.prefilter.read is None
     assert list((tmp_path / "scanners").iterdir())  # kept for the next process
+
+
+def test_without_hyperscan_the_other_gates_do_the_work(tmp_path, monkeypatch):
+    """No wheel for this platform, or a database that will not load: the literal gates stay."""
+    from cleaner import scanner as module
+
+    def unavailable(*args, **kwargs):
+        raise ImportError("No module named 'hyperscan'")
+
+    monkeypatch.setenv("CLEANER_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(module.Scanner, "build", unavailable)
+    rules = RuleSet(SHIPPED)
+    assert not rules.prefilter.use_scanner()
+    text = "\n".join(EXAMPLES)
+    assert apply_rules(text, rules) == apply_rules(text, rules, prefilter=False)
+    assert rules.prefilter.read is None  # settled: not tried again for every document
