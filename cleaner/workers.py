@@ -112,11 +112,11 @@ def clean_stream(lines: Iterable[bytes], job: StreamJob, *, jobs: int) -> Iterat
     pending: collections.deque = collections.deque()
     try:
         for start, chunk in itertools.chain([first, second], chunks):
-            pending.append(executor.submit(_clean_chunk_in_worker, start, chunk))
+            pending.append((chunk, executor.submit(_clean_chunk_in_worker, start, chunk)))
             if len(pending) >= 4 * jobs:
-                yield pending.popleft().result()
+                yield _paired(*pending.popleft())
         while pending:
-            yield pending.popleft().result()
+            yield _paired(*pending.popleft())
     except BaseException:
         executor.shutdown(wait=True, cancel_futures=True)
         raise
@@ -154,5 +154,16 @@ def _start_stream_worker(job: StreamJob) -> None:
 
 
 def _clean_chunk_in_worker(start: int, chunk: list[bytes]) -> ChunkOutcome:
+    """The chunk's outcome, its lines sent back as only what changed (None: the line as it was),
+    since the parent still has the lines it sent: half the bytes through the pipe, or less."""
     assert _stream is not None, "worker started without a job"
-    return _clean_chunk(_stream, start, chunk)
+    outcome = _clean_chunk(_stream, start, chunk)
+    outcome.lines = [None if cleaned == raw else cleaned for raw, cleaned in outcome.lines]
+    return outcome
+
+
+def _paired(chunk: list[bytes], future) -> ChunkOutcome:
+    """A worker's outcome with its lines as (line in, line out) again (see _clean_chunk_in_worker)."""
+    outcome = future.result()
+    outcome.lines = [(raw, raw if cleaned is None else cleaned) for raw, cleaned in zip(chunk, outcome.lines, strict=True)]
+    return outcome
