@@ -40,18 +40,27 @@ class Scanner:
 
         from .cache import cache_dir, file_name, installed_versions, read, write
 
-        stored = None
         if cache:
             key = ("scanner", installed_versions("hyperscan"), _code_stamp(), tuple((r.pattern, r.flags) for r in rules))
             path = cache_dir() / "scanners" / f"{file_name(key)}.marshal"
             stored = read(path, key)
-        if stored is None:
-            if not compile:
-                return None
-            stored = _compile(rules)
-            if cache:
-                write(path, key, stored)
-        serialized, covered = stored
+            if stored is not None:
+                try:
+                    return cls.load(*stored)
+                except (hyperscan.error, TypeError, ValueError):  # a damaged file: compiled again below
+                    pass
+        if not compile:
+            return None
+        stored = _compile(rules)
+        if cache:
+            write(path, key, stored)
+        return cls.load(*stored)
+
+    @classmethod
+    def load(cls, serialized: bytes, covered: list[int]) -> Scanner | None:
+        """The scanner of a serialized database (None when it covers no rule)."""
+        import hyperscan
+
         if not covered:
             return None
         return cls(hyperscan.loadb(serialized, hyperscan.HS_MODE_BLOCK), tuple(covered))

@@ -261,3 +261,18 @@ def test_without_hyperscan_the_other_gates_do_the_work(tmp_path, monkeypatch):
     text = "\n".join(EXAMPLES)
     assert apply_rules(text, rules) == apply_rules(text, rules, prefilter=False)
     assert rules.prefilter.read is None  # settled: not tried again for every document
+
+
+def test_a_damaged_cached_database_is_compiled_again(tmp_path, monkeypatch):
+    import marshal
+
+    monkeypatch.setenv("CLEANER_CACHE_DIR", str(tmp_path))
+    rules = one_rule("^Advertisement$").rules
+    assert Scanner.build(rules) is not None
+    (path,) = (tmp_path / "scanners").iterdir()
+    key, (serialized, covered) = marshal.loads(path.read_bytes())
+    path.write_bytes(marshal.dumps((key, (b"not a database", covered))))
+    assert Scanner.build(rules, compile=False) is None  # unusable: not taken for a scanner
+    scanner = Scanner.build(rules)  # compiled again, and the file mended
+    assert scanner is not None and scanner.lines("x\nAdvertisement\n") == {0: [1]}
+    assert Scanner.build(rules, compile=False) is not None
