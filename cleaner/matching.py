@@ -76,10 +76,7 @@ def line_matches(rule: Rule, content: str, words: int, clock: Clock):
 
 def pattern_matches(rule: Rule, content: str, clock: Clock):
     """The rule's match in the line, its ``unless`` permitting (the words guards left to the caller)."""
-    anchored = _ANCHORED.get(rule.pattern)
-    if anchored is None:
-        anchored = _ANCHORED[rule.pattern] = starts_anchored(rule.pattern, verbose="verbose" in rule.flags)
-    if anchored:  # the same match, found without trying every later position first
+    if rule.anchored:  # the same match, found without trying every later position first
         try:
             match = rule.compiled.match(content, timeout=clock.remaining(rule))
         except TimeoutError:
@@ -93,7 +90,6 @@ def pattern_matches(rule: Rule, content: str, clock: Clock):
     return match
 
 
-_ANCHORED: dict[str, bool] = {}
 _UNICODE_CLASS = re.compile(r"\\[pP](?:\{[^}]*\}|[A-Za-z])")
 
 

@@ -117,7 +117,7 @@ class Rule:
         digit, if it needs one) comes, a stand-in that answers "no match" without compiling
         (see :class:`_Uncompiled`)."""
         if self.literals is None and not self.needs_digit:
-            return _compile(self.pattern, self.regex_flags)
+            return _compile(self.pattern, self.regex_flags, self._program(0))
         return _Uncompiled(self)
 
     @cached_property
@@ -153,12 +153,34 @@ class Rule:
         )
 
     @cached_property
+    def anchored(self) -> bool:
+        """Every match starts where the text does (see :func:`cleaner.matching.starts_anchored`); kept in the pack cache."""
+        from .matching import starts_anchored
+
+        return starts_anchored(self.pattern, verbose="verbose" in self.flags)
+
+    @cached_property
     def compiled_unless(self) -> regex.Pattern | None:
-        return _compile(self.unless, self.regex_flags) if self.unless else None
+        return _compile(self.unless, self.regex_flags, self._program(1)) if self.unless else None
 
     @cached_property
     def compiled_confirm(self) -> regex.Pattern | None:
-        return _compile(self.confirm, self.regex_flags) if self.confirm else None
+        return _compile(self.confirm, self.regex_flags, self._program(2)) if self.confirm else None
+
+    def _program(self, which: int):
+        """The stored program (see :mod:`cleaner.programs`) of the pattern, ``unless`` or ``confirm``
+        (0, 1, 2), if the pack came from the pack cache with one."""
+        programs = self.__dict__.get("programs")
+        return programs[which] if programs else None
+
+    def capture_programs(self) -> None:
+        """Keep the programs of the rule's patterns with it, for the pack cache."""
+        from .programs import capture
+
+        flags = self.regex_flags
+        self.__dict__["programs"] = tuple(
+            capture(text, flags) if text else None for text in (self.pattern, self.unless, self.confirm)
+        )
 
     def __getstate__(self) -> dict[str, Any]:
         # Compiled patterns are rebuilt on the other side of a pickle.
@@ -197,14 +219,14 @@ def load_pack(path: str | Path, *, cache: bool = True) -> RulePack:
     # the libraries' versions from their metadata: importing them for __version__ costs more than the rest;
     # the validating modules' stamps, so that a checkout's edits to them are not hidden by the cache
     key = ("pack", str(path), text, installed_versions("regex", "yaml"), RULE_FIELDS, _code_stamp())
-    return remember("packs", key, lambda: _validated(text, str(path)), dump=_to_plain, load=_from_plain)
+    return remember("packs", key, lambda: _validated(text, str(path), programs=True), dump=_to_plain, load=_from_plain)
 
 
 def _code_stamp() -> tuple:
-    """(size, mtime) of the modules whose work the pack cache keeps: validation and literals."""
+    """(size, mtime) of the modules whose work the pack cache keeps: validation, literals, anchoring, programs."""
     here = Path(__file__).parent
     stamp = []
-    for name in ("schema.py", "literals.py", "rules.py"):
+    for name in ("schema.py", "literals.py", "rules.py", "matching.py", "programs.py"):
         try:
             info = (here / name).stat()
             stamp.append((name, info.st_size, info.st_mtime_ns))
@@ -220,10 +242,13 @@ def parse_pack(text: str, *, source: str = "<string>") -> RulePack:
     return parse(text, source=source)
 
 
-def _validated(text: str, source: str) -> RulePack:
+def _validated(text: str, source: str, *, programs: bool = False) -> RulePack:
+    """The pack, with what the pack cache keeps worked out (``programs``: compiled programs too)."""
     pack = parse_pack(text, source=source)
     for rule in pack.rules:
-        rule.literals, rule.line_checks, rule.needs_digit  # worked out once, and kept with the cached pack
+        rule.literals, rule.line_checks, rule.needs_digit, rule.anchored  # worked out once, kept with the cached pack
+        if programs:
+            rule.capture_programs()
     return pack
 
 
@@ -242,14 +267,15 @@ def _to_plain(pack: RulePack) -> tuple:
             elif name.endswith("_examples"):
                 value = tuple((example.text, example.result) for example in value)
             values.append(value)
-        rules.append((tuple(values), rule.literals, rule.line_checks, rule.needs_digit))
+        programs = rule.__dict__.get("programs")
+        rules.append((tuple(values), rule.literals, rule.line_checks, rule.needs_digit, rule.anchored, programs))
     return pack.name, pack.description, pack.source, tuple(rules)
 
 
 def _from_plain(plain: tuple) -> RulePack:
     name, description, source, rules = plain
     out = []
-    for values, literals, checks, digit in rules:
+    for values, literals, checks, digit, anchored, programs in rules:
         given = dict(zip(RULE_FIELDS, values, strict=True))
         given["action"] = Action(given["action"])
         given["where"] = Where(given["where"])
@@ -259,6 +285,9 @@ def _from_plain(plain: tuple) -> RulePack:
         rule.__dict__["literals"] = literals  # where cached_property keeps it (the rule is frozen)
         rule.__dict__["line_checks"] = checks
         rule.__dict__["needs_digit"] = digit
+        rule.__dict__["anchored"] = anchored
+        if programs is not None:
+            rule.__dict__["programs"] = programs
         out.append(rule)
     return RulePack(name=name, description=description, rules=tuple(out), source=source)
 
@@ -273,7 +302,14 @@ def has_digit(text: str) -> bool:
 _DIGIT = re.compile(r"[\d\U00010000-\U0010ffff]")
 
 
-def _compile(pattern: str, flags: int) -> regex.Pattern:
+def _compile(pattern: str, flags: int, program=None) -> regex.Pattern:
+    """``pattern`` compiled, from its stored program when there is one that restores."""
+    if program is not None:
+        from .programs import restore
+
+        compiled = restore(program, pattern, flags)
+        if compiled is not None:
+            return compiled
     import regex
 
     return regex.compile(pattern, flags)
@@ -329,7 +365,7 @@ class _Uncompiled:
         rule = self.rule
         pattern = rule.__dict__.get("compiled")
         if pattern is None or pattern is self:
-            pattern = _compile(rule.pattern, rule.regex_flags)
+            pattern = _compile(rule.pattern, rule.regex_flags, rule._program(0))
             rule.__dict__["compiled"] = pattern  # where cached_property keeps it (the rule is frozen)
         return pattern
 
