@@ -13,6 +13,7 @@ DEFAULT_MODE = "balanced"
 
 _SNIFF_BYTES = 4096
 _HTML_START = re.compile(rb"\s*(?:\xef\xbb\xbf)?\s*<(?:!doctype\s+html|html|head|body|!--|meta|title|div|p|article|section|main)\b", re.I)
+_TEXT_START = re.compile("[ \t\n\r\f\v]*\ufeff?[ \t\n\r\f\v]*<")  # _HTML_START's opening, on a string
 _HTML_TAG = re.compile(rb"<(?:html|head|body|div|p|article|section|main|span|a|meta|title|script|table)\b[^>]*>", re.I)
 
 
@@ -23,9 +24,12 @@ def looks_like_html(document: str | bytes) -> bool:
     common HTML element within its first 4 KB, so that prose which happens to
     start with ``<`` is not mistaken for markup.
     """
-    head = document[:_SNIFF_BYTES]
-    if isinstance(head, str):
-        head = head.encode("utf-8", "replace")
+    if isinstance(document, str):
+        if not _TEXT_START.match(document):  # prose: no need to encode 4 KB to learn that
+            return False
+        head = document[:_SNIFF_BYTES].encode("utf-8", "replace")
+    else:
+        head = document[:_SNIFF_BYTES]
     return bool(_HTML_START.match(head)) and bool(_HTML_TAG.search(head))
 
 

@@ -28,6 +28,16 @@ def test_pages_and_fragments_look_like_html(page):
     assert looks_like_html(data)
     assert looks_like_html(data.decode("utf-8"))
     assert looks_like_html(b"\xef\xbb\xbf\n  " + data)  # BOM and whitespace first
+    assert looks_like_html("\ufeff\n  " + data.decode("utf-8"))
+
+
+@pytest.mark.parametrize(
+    "start", ["", " \t\r\n\f\v", "\ufeff", "  \ufeff\n", "\u00a0", "\u2028", "\ufeff\ufeff", " " * 4090, " " * 5000, "x"]
+)
+def test_a_string_is_sniffed_as_its_utf8_bytes_are(start):
+    page = (PAGES[0].read_bytes()).decode("utf-8")
+    for text in (start + page, start + "<3 you all", start + "<p>one</p>"):
+        assert looks_like_html(text) == looks_like_html(text.encode("utf-8"))
 
 
 @pytest.mark.parametrize(
