@@ -66,14 +66,38 @@ def read(path: Path, material: tuple):
     return value if stored == (__version__, material) else None
 
 
+KEEP = {"packs": 64, "scanners": 4}  # files kept per kind: about 0.2 MB a pack, 3.5 MB a scanner database
+
+
 def write(path: Path, material: tuple, value) -> None:
-    """Store ``value`` under ``material``; a cache that cannot be written is not worth failing a run over."""
+    """Store ``value`` under ``material``; a cache that cannot be written is not worth failing a run over.
+
+    A kind listed in :data:`KEEP` keeps only its newest files: each edit of a pack, or each rule
+    selection that gets a scanner, writes a new one, and the old ones would pile up unread."""
     from .writeback import write_atomic
 
     try:
         write_atomic(path, marshal.dumps(((__version__, material), value)))
     except (OSError, ValueError):  # ValueError: a value marshal cannot store
-        pass
+        return
+    keep = KEEP.get(path.parent.name)
+    if keep is not None:
+        prune(path.parent, keep)
+
+
+def prune(folder: Path, keep: int) -> None:
+    """Delete all but the ``keep`` most recently written cache files in ``folder``."""
+    try:
+        with os.scandir(folder) as entries:
+            files = [(entry.stat().st_mtime_ns, entry.path) for entry in entries if entry.name.endswith(".marshal")]
+    except OSError:
+        return
+    files.sort(reverse=True)
+    for _, path in files[keep:]:
+        try:
+            os.unlink(path)
+        except OSError:  # gone already (another process pruned it), or not ours to delete
+            pass
 
 
 DISTRIBUTIONS = {"yaml": "pyyaml"}  # import name -> distribution name, where they differ

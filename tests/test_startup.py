@@ -13,7 +13,8 @@ import regex
 import yaml
 
 from cleaner import Cleaner, load_pack
-from cleaner.cache import Cache, cache_dir, installed_versions
+from cleaner import cache as cache_module
+from cleaner.cache import Cache, cache_dir, installed_versions, remember
 from cleaner.files import Selection, iter_file_names
 from cleaner.rules import _from_plain, _to_plain
 
@@ -64,6 +65,19 @@ def test_a_pack_comes_back_from_the_cache_as_it_was_validated(cache_dir):
     assert again == first
     assert [r.literals for r in again.rules] == [r.literals for r in first.rules]
     assert _from_plain(_to_plain(first)) == first
+
+
+def test_a_cache_kind_keeps_only_its_newest_files(cache_dir, monkeypatch):
+    monkeypatch.setitem(cache_module.KEEP, "packs", 3)
+    built = []
+    for number in range(6):
+        remember("packs", ("pack", number), lambda n=number: built.append(n) or n)
+        for age, path in enumerate(sorted((cache_dir / "packs").iterdir(), key=os.path.getmtime)):
+            os.utime(path, ns=(1_000_000_000 * age, 1_000_000_000 * age))  # in writing order, all in the past
+    assert len(list((cache_dir / "packs").iterdir())) == 3
+    assert [remember("packs", ("pack", n), lambda: "built again") for n in (5, 4, 3)] == [5, 4, 3]
+    assert remember("packs", ("pack", 0), lambda: "built again") == "built again"  # the oldest went
+    assert built == list(range(6))
 
 
 def test_the_pack_cache_key_uses_the_installed_versions():
