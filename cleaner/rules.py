@@ -88,7 +88,7 @@ class Rule:
     source: str = "<string>"
     line: int = 0
 
-    @property
+    @cached_property
     def id(self) -> str:
         """The full id, ``pack/name``."""
         return f"{self.pack}/{self.name}"

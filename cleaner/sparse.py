@@ -27,6 +27,12 @@ _PROBE = 512  # characters of the input whose words are counted first when weigh
 class Document:
     """The input, its lines, and what the rules have done to them so far."""
 
+    __slots__ = (
+        "text", "prefilter", "line_rules", "edit_rules", "rewrites", "pieces", "count", "ends_with_newline", "dead",
+        "edits", "word_counts", "more_than", "_content", "_starts", "_head", "_head_next", "_tail", "_tail_next",
+        "looks",
+    )
+
     def __init__(self, text: str, prefilter: Prefilter) -> None:
         self.text = text
         self.prefilter = prefilter
@@ -177,11 +183,13 @@ class Document:
 
     def remove(self, rule: Rule, index: int, removals: list[Removal]) -> None:
         content = self.content(index)
-        removals.append(
-            Removal(
-                rule.id, index + 1, self.original_offset(index, 0), self.original_offset(index, len(content)), content
-            )
-        )
+        start = self.starts[index]
+        edit = self.edits.get(index)
+        if edit is None:  # the line as it came: its content starts the line
+            first, last = start, start + len(content)
+        else:
+            first, last = original_offset(start, edit[1], 0), original_offset(start, edit[1], len(content))
+        removals.append(Removal(rule.id, index + 1, first, last, content))
         self.dead.add(index)
         self._leave_regions(index)
 
