@@ -151,6 +151,8 @@ class Prefilter:
 
     def line_rules(self, content: str) -> int:
         """Mask of the rules that may match a line of this content (for a line a rule rewrote)."""
+        if self.scanner is not None:  # the rules it covers, by their whole patterns; the rest by their gates
+            return self.rest.line_rules(content) & ~self.scanner.mask | self.scanner.line_mask(content)
         mask = self.literal_rules ^ -1  # the rules not gated by literals may always look
         literal_masks = self.literal_masks
         for literal, _, _ in self._find(content.casefold()):

@@ -72,12 +72,7 @@ class Scanner:
             return {}  # no line (the bytes would have one: scan_bytes ends them with a newline)
         data = scan_bytes(text)
         ends: list[tuple[int, int]] = []
-        scratch = getattr(self._local, "scratch", None)
-        if scratch is None:
-            import hyperscan
-
-            scratch = self._local.scratch = hyperscan.Scratch(self.database)
-        self.database.scan(data, match_event_handler=_collect, context=ends, scratch=scratch)
+        self.database.scan(data, match_event_handler=_collect, context=ends, scratch=self._scratch())
         if not ends:
             return {}
         # a match ends in the line of its last byte; each line's bytes end with its "\n"
@@ -91,6 +86,24 @@ class Scanner:
             for rule, end in ends:
                 found.setdefault(rule, set()).add(bisect_left(line_ends, end))
         return {rule: sorted(lines) for rule, lines in found.items()}
+
+    def line_mask(self, content: str) -> int:
+        """Mask of the covered rules whose patterns may match one line of this content."""
+        ends: list[tuple[int, int]] = []
+        self.database.scan(scan_bytes(content), match_event_handler=_collect, context=ends, scratch=self._scratch())
+        mask = 0
+        for rule, _ in ends:
+            mask |= 1 << rule
+        return mask
+
+    def _scratch(self):
+        """This thread's scratch space (a scan needs one to itself)."""
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            import hyperscan
+
+            scratch = self._local.scratch = hyperscan.Scratch(self.database)
+        return scratch
 
 
 def _collect(rule: int, _start: int, end: int, _flags: int, ends: list) -> None:

@@ -162,6 +162,45 @@ def test_patterns_the_scanner_cannot_take_keep_the_other_gates(pattern, tmp_path
     assert apply_rules(text, rules, prefilter=True) == apply_rules(text, rules, prefilter=False)
 
 
+REWRITES = """
+pack: t
+description: a strip that makes lines for a drop-line rule, and a rule without literals
+rules:
+  - id: a-prefix
+    action: strip
+    pattern: '^(?:XYZ|QRS)\\s+'
+    examples: {remove: [], keep: []}
+  - id: share
+    action: drop-line
+    flags: [ignorecase]
+    pattern: '^share\\s+this\\s+article$'
+    examples: {remove: [], keep: []}
+  - id: short-caps
+    action: drop-line
+    max-words: 3
+    pattern: '^[A-Z]{2,}(?:\\s+[A-Z]{2,})*$'
+    examples: {remove: [], keep: []}
+"""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Intro line.\nXYZ Share this article\nBody.\n",
+        "XYZ QRS SHARE THIS ARTICLE\r\nBody.\r\n",
+        "XYZ LOUD CAPS\nXYZ share this article please\nQRS  Body text stays.",
+    ],
+)
+def test_a_rewritten_line_is_offered_to_the_rules_its_new_content_may_match(text, tmp_path, monkeypatch):
+    monkeypatch.setenv("CLEANER_CACHE_DIR", str(tmp_path))
+    rules = RuleSet(parse_pack(REWRITES, source="test").rules)
+    assert rules.prefilter.use_scanner()
+    assert len(rules.prefilter.scanner.covered) == 3
+    result = apply_rules(text, rules)
+    assert result == apply_rules(text, rules, prefilter=False)
+    assert "share" in {removal.rule_id.split("/")[1] for removal in result.removals} or "please" in text
+
+
 def test_scan_bytes_folds_the_four_characters_and_ends_with_a_newline():
     assert scan_bytes("a") == b"a\n"
     assert scan_bytes("".join(ASCII_FOLDS) + "\n") == b"iiks\n"
