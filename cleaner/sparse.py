@@ -123,21 +123,25 @@ class Document:
     def head(self, size: int) -> list[int]:
         """The first ``size`` live non-blank lines (fewer if the document has fewer)."""
         head = self._head
-        while len(head) < size and self._head_next < self.count:
-            index = self._head_next
-            self._head_next += 1
-            if index not in self.dead and not self.blank(index):
-                head.append(index)
+        if len(head) < size:
+            pieces, dead, edits, index, count = self.pieces, self.dead, self.edits, self._head_next, self.count
+            while len(head) < size and index < count:
+                if index not in dead and (index in edits or not (pieces[index] == "" or pieces[index].isspace())):
+                    head.append(index)  # live and not blank (see blank(), written out: this walk is hot)
+                index += 1
+            self._head_next = index
         return head[:size]
 
     def tail(self, size: int) -> list[int]:
         """The last ``size`` live non-blank lines, bottom first."""
         tail = self._tail
-        while len(tail) < size and self._tail_next >= 0:
-            index = self._tail_next
-            self._tail_next -= 1
-            if index not in self.dead and not self.blank(index):
-                tail.append(index)
+        if len(tail) < size:
+            pieces, dead, edits, index = self.pieces, self.dead, self.edits, self._tail_next
+            while len(tail) < size and index >= 0:
+                if index not in dead and (index in edits or not (pieces[index] == "" or pieces[index].isspace())):
+                    tail.append(index)
+                index -= 1
+            self._tail_next = index
         return tail[:size]
 
     def in_play(self, shape: tuple, candidates) -> list[int]:
@@ -175,7 +179,10 @@ class Document:
         if checks:  # sets with a member in every line the pattern matches: cheaper than the pattern
             folded = self.content(index).casefold()
             for strings in checks:
-                if not any(string in folded for string in strings):
+                for string in strings:
+                    if string in folded:
+                        break
+                else:
                     looks[bit] = None
                     return None
         match = looks[bit] = pattern_matches(rule, self.content(index), clock)  # guards: see in_play
