@@ -413,10 +413,9 @@ def _clean_stdin(cleaner: Cleaner, o: _Options, log: _RemovalLog) -> int:
                     err(message)
                 for entry in chunk.removals:
                     log.write(entry)
-                for raw, cleaned in chunk.lines:
-                    changed |= raw != cleaned
-                    if not (o.check or o.diff):
-                        stdout.write(cleaned)
+                changed = changed or any(raw != cleaned for raw, cleaned in chunk.lines)
+                if not (o.check or o.diff):
+                    stdout.write(b"".join(cleaned for _, cleaned in chunk.lines))  # one write a chunk, not a line
         else:
             data = stdin.read()
             cleaned = run.clean_document(data, "<stdin>")

@@ -7,6 +7,7 @@ worker starts, not with every file or chunk. Outcomes come back in input order.
 from __future__ import annotations
 
 import collections
+import io
 import itertools
 import os
 import signal
@@ -123,8 +124,14 @@ def clean_stream(lines: Iterable[bytes], job: StreamJob, *, jobs: int) -> Iterat
     executor.shutdown(wait=True)
 
 
-def _chunks(lines: Iterable[bytes]) -> Iterator[tuple[int, list[bytes]]]:
-    """(number of the first line, lines) in pieces of CHUNK_LINES lines or CHUNK_BYTES bytes."""
+def _chunks(source: Iterable[bytes]) -> Iterator[tuple[int, list[bytes]]]:
+    """(number of the first line, lines) in pieces of CHUNK_LINES lines or CHUNK_BYTES bytes; a
+    binary stream (stdin) in blocks of CHUNK_BYTES cut after their last newline, since reading
+    it a line at a time costs more than the rest of what this process does with the lines."""
+    if hasattr(source, "read"):
+        yield from _block_chunks(source)
+        return
+    lines = source
     chunk: list[bytes] = []
     size = 0
     start = 1
@@ -137,6 +144,30 @@ def _chunks(lines: Iterable[bytes]) -> Iterator[tuple[int, list[bytes]]]:
             chunk, size = [], 0
     if chunk:
         yield start, chunk
+
+
+def _block_chunks(stream) -> Iterator[tuple[int, list[bytes]]]:
+    """The lines of ``stream`` as iterating it gives them (each up to and with its newline; the
+    last one may have none), a block at a time."""
+    start = 1
+    unended: list[bytes] = []  # the start of a line that has not ended yet
+    while True:
+        block = stream.read(CHUNK_BYTES)
+        if not block:
+            break
+        if b"\n" not in block:
+            unended.append(block)  # a line longer than a block: its pieces are joined once it ends
+            continue
+        if unended:
+            block = b"".join([*unended, block])
+            unended = []
+        lines = io.BytesIO(block).readlines()
+        if not lines[-1].endswith(b"\n"):
+            unended.append(lines.pop())
+        yield start, lines
+        start += len(lines)
+    if unended:
+        yield start, [b"".join(unended)]
 
 
 def _clean_chunk(job: StreamJob, start: int, chunk: list[bytes]) -> ChunkOutcome:

@@ -1,9 +1,16 @@
 """--jsonl on stdin with worker processes: same bytes, same messages, in input order."""
 
+import io
 import json
 import subprocess
 import sys
+from itertools import accumulate
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cleaner import workers
 from cleaner.workers import CHUNK_LINES
 
 APPEAL = "A Message from The Example Times:\nDear readers,\nPlease support us.\nRemind me later.\n"
@@ -43,3 +50,18 @@ def test_two_workers_give_the_same_output_messages_and_stats_as_one():
         n for n in range(1, records + 1) if n != CHUNK_LINES + 7
     ]
     assert b"Remind me later" not in two.stdout
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from([b"", b"\n", b"\r\n", b"\r", b"a", b"{}", b'"x"', b"\xc3\xa9", b"z" * 40]), max_size=60),
+    st.integers(min_value=1, max_value=50),
+)
+def test_a_stream_is_cut_into_the_lines_iterating_it_gives(pieces, block):
+    data = b"".join(pieces)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(workers, "CHUNK_BYTES", block)  # lines longer than a block, and many in one
+        chunks = list(workers._chunks(io.BytesIO(data)))
+    assert [line for _, chunk in chunks for line in chunk] == list(io.BytesIO(data))
+    assert [start for start, _ in chunks] == list(accumulate([1, *(len(chunk) for _, chunk in chunks)]))[: len(chunks)]
+    assert all(chunk for _, chunk in chunks)
