@@ -37,6 +37,10 @@ def capture(pattern: str, flags: int) -> Program | None:
         _main._regex = recorder
         try:
             compiled = regex.compile(pattern, flags, cache_pattern=False)
+        except regex.error:
+            raise
+        except Exception:  # noqa: BLE001 - a regex that compiles some other way: nothing to keep
+            return None
         finally:
             _main._regex = core
     arguments = recorder.arguments

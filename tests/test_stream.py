@@ -11,9 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner import workers
-from cleaner.workers import CHUNK_LINES
+from cleaner.workers import CHUNK_BYTES, CHUNK_LINES
 
 APPEAL = "A Message from The Example Times:\nDear readers,\nPlease support us.\nRemind me later.\n"
+PAD = "filler " * 60  # records of about 600 bytes: a few thousand of them fill several chunks
 ARTICLE = "The council voted on Tuesday to keep the old depot, after a long debate over its future.\n"
 
 
@@ -24,7 +25,7 @@ def corpus(records: int, bad_line: int) -> bytes:
             lines.append(b"{not json\n")
             continue
         text = ARTICLE + (APPEAL if number % 3 == 0 else "")
-        lines.append(json.dumps({"id": number, "text": text}).encode() + b"\n")
+        lines.append(json.dumps({"id": number, "text": text, "pad": PAD}).encode() + b"\n")
     return b"".join(lines)
 
 
@@ -37,8 +38,9 @@ def run(data: bytes, jobs: str) -> subprocess.CompletedProcess:
 
 
 def test_two_workers_give_the_same_output_messages_and_stats_as_one():
-    records = 2 * CHUNK_LINES + 500  # three chunks, so the pool is used
+    records = 2 * CHUNK_LINES + 500
     data = corpus(records, bad_line=CHUNK_LINES + 7)
+    assert len(data) > 2 * CHUNK_BYTES  # three chunks or more, so the pool is used
     one, two = run(data, "1"), run(data, "2")
     assert one.returncode == two.returncode == 3  # the invalid line
     assert two.stdout == one.stdout
