@@ -618,6 +618,7 @@ def file_digest(path: Path) -> str:
 def two_at_once(command: list[str], source: Path, work: Path, env: dict) -> float:
     """Wall time of two independent runs of ``command`` started together, each on ``source``: with
     one run's time alone, the most that two processes get done on this machine at this moment."""
+    os.sync()
     start = time.perf_counter()
     runs = []
     for number in range(2):
@@ -655,22 +656,24 @@ def section_jsonl(env: dict, work: Path, source: Path, records: int, size: int, 
     times: dict[str, list[float]] = {name: [] for name in commands}
     ceilings: list[float] = []
     names = list(commands)
+    out_records = 0
     for rep in range(reps):
         for name in names[rep % 3:] + names[: rep % 3]:
+            os.sync()  # no disk writeback left from earlier runs (or the input) to land in this run's time
             start = time.perf_counter()
             launch(name)
             times[name].append(time.perf_counter() - start)
             if rep == 0 and name not in failures and name != "identity pass":
                 digests[name] = file_digest(outputs[name])
+                if name.endswith("-j 1"):
+                    with open(outputs[name], "rb") as f:
+                        out_records = sum(1 for _ in f)
+            outputs[name].unlink(missing_ok=True)  # its pages dropped unwritten, not flushed during a later run
         if "cleaner clean --jsonl -j 1" not in failures:  # the ceiling for -j 2 / -j 1: two -j 1 runs at once
             both = two_at_once(commands["cleaner clean --jsonl -j 1"], source, work, env)
             ceilings.append(2 * times["cleaner clean --jsonl -j 1"][-1] / both)
         timer.say(f"jsonl: rep {rep + 1}: " + ", ".join(f"{n}: {t[-1]:.1f} s" for n, t in times.items())
                   + (f"; two -j 1 runs at once: {ceilings[-1]:.2f}x one" if ceilings else ""))
-    with open(outputs["cleaner clean --jsonl -j 1"], "rb") as f:
-        out_records = sum(1 for _ in f)
-    for path in outputs.values():
-        path.unlink(missing_ok=True)
     med = {name: median(t) for name, t in times.items()}
     rate = {name: size / MB / med[name] for name in commands}
     base, j1 = rate["identity pass"], rate["cleaner clean --jsonl -j 1"]
@@ -685,7 +688,8 @@ def section_jsonl(env: dict, work: Path, source: Path, records: int, size: int, 
         lines.append(f"| `{name}` | {seconds(med[name])} | {rate[name]:.1f} | {ratio} |")
     same = len(set(digests.values())) <= 1
     note = (f"Input: {records:,} records, {size / MB:,.0f} MB ({size / records / 1000:.1f} KB a record on average), "
-            f"read from a file on stdin, stdout to a file; medians of {reps} interleaved runs. The identity pass "
+            f"read from a file on stdin, stdout to a file (synced before and deleted after each run, so that no "
+            f"run's disk writeback falls in another's time); medians of {reps} interleaved runs. The identity pass "
             f"is a Python process doing `json.dumps(json.loads(line), ensure_ascii=False)` per line. "
             f"`-j 1` wrote {out_records:,} records; `-j 1` and `-j 2` outputs byte-identical: "
             f"{'yes' if same else '**NO**'}. The ceiling for `-j 2` / `-j 1` on this machine: two independent "
