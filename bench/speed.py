@@ -425,7 +425,9 @@ def section_throughput(c: Cleaner, groups: dict[str, list[str]], reps: int, time
     removed = sum(len(r.removals) for r in results)
     changed = sum(r.changed for r in results)
     guarded = sum(r.guarded for r in results)
-    del on, off, results
+    on.clear()  # the kept results: memory the later sections can use
+    off.clear()
+    del results
 
     rows = [(label, texts, {side: median(times[(side, label)]) for side in ("run", "unfiltered", "naive")})
             for label, texts in groups.items()]
@@ -485,7 +487,7 @@ def section_documents(c: Cleaner, seed: int, sizes: list[int], total: int, reps:
     # a short document is a whole article squeezed into it, with its head and tail boilerplate:
     # more removals per KB, so more work per MB than in a long one; shown, not corrected for
     density = {size: sum(len(r.removals) for r in results[size]) / (nbytes(docs[size]) / 1000) for size in sizes}
-    del results
+    results.clear()
     per_mb = {size: median(times[size]) / (nbytes(docs[size]) / MB) for size in sizes}
     lines = ["| document size | documents | removals per KB | time per MB | MB/s | seconds per document (slowest "
              "repetition) | its time limit |",
@@ -760,16 +762,16 @@ def section_rss(env: dict, work: Path, source: Path, source_size: int, small_mb:
         for _, records, size, rss, seconds in mine:
             lines.append(f"| `{name}` | {size / MB:,.0f} MB | {records:,} | {rss / MB:.1f} MB | {seconds:.1f} s |")
         ratios[name] = mine[1][3] / mine[0][3]
-    note = (f"Each command run once by a small launcher that reads `getrusage(RUSAGE_CHILDREN).ru_maxrss` (the "
-            f"largest single process under it: with worker processes, the largest of the parent and its workers), "
-            f"so the benchmark's own memory does not count; stdout to /dev/null. Larger input / smaller: "
+    note = ("Each command run once by a small launcher that reads `getrusage(RUSAGE_CHILDREN).ru_maxrss` (the "
+            "largest single process under it: with worker processes, the largest of the parent and its workers), "
+            "so the benchmark's own memory does not count; stdout to /dev/null. Larger input / smaller: "
             + ", ".join(f"`{name}` **{ratio:.2f}x**" for name, ratio in ratios.items())
             + f" for {rows[-1][2] / rows[0][2]:.0f}x the input.")
     return lines, note, {"ratio": ratios["cleaner clean --jsonl"], "ratios": ratios}
 
 
 def section_html(c: Cleaner, pages: list[tuple[str, bytes]], count: int, reps: int, seed: int, timer: Timer):
-    import trafilatura  # noqa: F401  (imported before timing)
+    __import__("trafilatura")  # imported before timing
 
     rng = random.Random(seed)
     chosen = pages if count >= len(pages) else sorted(rng.sample(pages, count))
