@@ -31,6 +31,7 @@ DIRECT_SEARCHES = 4  # ... or texts (a rewritten line is one)
 DFA_AFTER = 2_000_000  # characters searched before the faster automaton is built
 SCAN_AFTER = 200_000  # characters searched before the scanner is taken from the cache (~10 ms)
 COMPILE_AFTER = 50_000_000  # ... and before it is compiled (seconds, in the background) if not cached
+LOOK_AGAIN_AFTER = 5_000_000  # characters between looks in the cache, where another process is to put the scanner
 
 
 class Prefilter:
@@ -77,6 +78,10 @@ class Prefilter:
         self.builder = None
         self.rest: Prefilter | None = None  # the gates of the rules the scanner does not cover
         self.scanner = None
+        # False in a worker process: the parent compiles the scanner into the cache, once for all
+        # workers, and this one looks for it there every LOOK_AGAIN_AFTER characters
+        self.compiles = True
+        self.look_again = 0
 
     def _build(self, implementation: str):
         import ahocorasick_rs
@@ -132,8 +137,14 @@ class Prefilter:
 
             builder = self.builder = Builder(self.rules, cache=self.cache)
             builder.cached()
-        if not builder.result and self.read >= COMPILE_AFTER:
-            builder.ready(wait=wait)
+            self.look_again = self.read + LOOK_AGAIN_AFTER
+        if not builder.result:
+            if self.compiles or wait:
+                if self.read >= COMPILE_AFTER:
+                    builder.ready(wait=wait)
+            elif self.read >= self.look_again:
+                self.look_again = self.read + LOOK_AGAIN_AFTER
+                builder.cached()
         if not (builder.result or builder.failed):
             return None
         self.read = None  # settled: from here on candidates() goes straight to self.scanner
@@ -141,6 +152,23 @@ class Prefilter:
         if self.scanner is not None:
             self.rest = Prefilter(self.rules, skip=self.scanner.mask, scan=False)
         return self.scanner
+
+    def leave_compiling(self) -> None:
+        """In a worker process: take the scanner from the cache, where the parent puts it (see
+        :meth:`count_elsewhere`), instead of compiling another copy. Without the cache, compile it."""
+        self.compiles = not self.cache
+
+    def count_elsewhere(self, size: int) -> None:
+        """Count ``size`` characters that worker processes cleaned: this process compiles the
+        scanner (in the background) once they are enough, as it would for its own text."""
+        if self.read is not None:
+            self._scanner(size)
+
+    def finish(self) -> None:
+        """Wait for a scanner being compiled, so that it reaches the cache: a run that stopped it
+        would leave the next run to start over."""
+        if self.builder is not None and self.builder.thread is not None:
+            self.builder.thread.join()
 
     def use_scanner(self) -> bool:
         """Build the scanner now, waiting for it (tests, benchmarks); whether there is one."""

@@ -40,18 +40,30 @@ def process_files(paths: Sequence[Path], job: FileJob, *, jobs: int | None) -> I
     if jobs <= 1 or len(paths) <= 1:
         for path in paths:
             yield process_file(path, job)
+        job.cleaner.ruleset.prefilter.finish()
         return
     from concurrent.futures import ProcessPoolExecutor
 
     workers = min(jobs, len(paths))
     chunk = max(1, min(64, len(paths) // (workers * 8)))
+    prefilter = job.cleaner.ruleset.prefilter
     executor = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(job,))
     try:
-        yield from executor.map(_process_in_worker, paths, chunksize=chunk)
+        for outcome in executor.map(_process_in_worker, paths, chunksize=chunk):
+            prefilter.count_elsewhere(_size(outcome.path))  # the scanner, compiled here once for all workers
+            yield outcome
     except BaseException:
         executor.shutdown(wait=True, cancel_futures=True)
         raise
     executor.shutdown(wait=True)
+    prefilter.finish()
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _start_worker(job: FileJob) -> None:
@@ -59,6 +71,7 @@ def _start_worker(job: FileJob) -> None:
     # handing out files and waits for those in progress): a worker interrupted between files
     # would break the pool, which then kills the other workers mid-write, or deadlocks.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    job.cleaner.ruleset.prefilter.leave_compiling()  # the parent compiles the scanner
     global _job
     _job = job
 
@@ -103,9 +116,11 @@ def clean_stream(lines: Iterable[bytes], job: StreamJob, *, jobs: int) -> Iterat
     if first is None:
         return
     second = next(chunks, None)
+    prefilter = job.cleaner.ruleset.prefilter
     if jobs <= 1 or second is None:
         for start, chunk in itertools.chain([first], [second] if second else [], chunks):
             yield _clean_chunk(job, start, chunk)
+        prefilter.finish()
         return
     from concurrent.futures import ProcessPoolExecutor
 
@@ -114,6 +129,7 @@ def clean_stream(lines: Iterable[bytes], job: StreamJob, *, jobs: int) -> Iterat
     try:
         for start, chunk in itertools.chain([first, second], chunks):
             pending.append((chunk, executor.submit(_clean_chunk_in_worker, start, chunk)))
+            prefilter.count_elsewhere(sum(map(len, chunk)))  # the scanner, compiled here once for all workers
             if len(pending) >= 4 * jobs:
                 yield _paired(*pending.popleft())
         while pending:
@@ -122,6 +138,7 @@ def clean_stream(lines: Iterable[bytes], job: StreamJob, *, jobs: int) -> Iterat
         executor.shutdown(wait=True, cancel_futures=True)
         raise
     executor.shutdown(wait=True)
+    prefilter.finish()
 
 
 def _chunks(source: Iterable[bytes]) -> Iterator[tuple[int, list[bytes]]]:
@@ -180,6 +197,7 @@ def _clean_chunk(job: StreamJob, start: int, chunk: list[bytes]) -> ChunkOutcome
 
 def _start_stream_worker(job: StreamJob) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C (see _start_worker)
+    job.cleaner.ruleset.prefilter.leave_compiling()  # the parent compiles the scanner
     global _stream
     _stream = job
 

@@ -529,6 +529,21 @@ def make_tree(root: Path, count: int = 30) -> None:
     write(root / "part1" / "zz-binary.txt", b"\x00\x01binary")
 
 
+def test_a_folder_cleaned_by_workers_leaves_one_scanner_in_the_cache(tmp_path, pack, monkeypatch, cache_dir):
+    """The parent compiles the Hyperscan database once the files are enough text (here: any), the
+    workers take it from the cache; the run waits for it, so that the next run has it."""
+    pytest.importorskip("hyperscan")
+    from cleaner import prefilter
+
+    monkeypatch.setattr(prefilter, "SCAN_AFTER", 10)
+    monkeypatch.setattr(prefilter, "COMPILE_AFTER", 100)
+    root = tmp_path / "corpus"
+    (root / ".git").mkdir(parents=True)
+    make_tree(root)
+    clean(pack, "-j", "2", root, exit_code=3)
+    assert len(list((cache_dir / "scanners").iterdir())) == 1
+
+
 def test_jobs_2_gives_the_same_results_as_jobs_1(tmp_path, pack):
     results = {}
     for jobs in ("1", "2"):

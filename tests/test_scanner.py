@@ -93,7 +93,11 @@ def test_results_with_the_scanner_are_the_reference_results(shipped, parts, newl
 
 
 def one_rule(pattern: str, flags: str = "[]") -> RuleSet:
-    pack = parse_pack(
+    return RuleSet(one_rule_pack(pattern, flags).rules)
+
+
+def one_rule_pack(pattern: str, flags: str = "[]"):
+    return parse_pack(
         f"""
 pack: t
 description: one rule
@@ -106,7 +110,6 @@ rules:
 """,
         source="test",
     )
-    return RuleSet(pack.rules)
 
 
 @pytest.mark.parametrize(
@@ -284,6 +287,66 @@ def test_a_corpus_gets_the_scanner_from_a_background_build(tmp_path, monkeypatch
     assert apply_rules(text, rules) == expected
     assert rules.prefilter.scanner is not None and rules.prefilter.read is None
     assert list((tmp_path / "scanners").iterdir())  # kept for the next process
+
+
+def test_a_worker_takes_the_scanner_from_the_cache_and_compiles_none(tmp_path, monkeypatch):
+    """Worker processes leave compiling to their parent (one database, not one per core), and
+    look in the cache for it now and then."""
+    from cleaner import prefilter as module
+
+    monkeypatch.setenv("CLEANER_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(module, "SCAN_AFTER", 10)
+    monkeypatch.setattr(module, "COMPILE_AFTER", 100)
+    monkeypatch.setattr(module, "LOOK_AGAIN_AFTER", 1000)
+    rules = one_rule("^Advertisement$")
+    worker = Prefilter(rules.rules)
+    worker.leave_compiling()
+    worker._scanner(500)  # past COMPILE_AFTER
+    assert worker.builder.thread is None and worker.scanner is None
+    parent = Prefilter(rules.rules)
+    parent.count_elsewhere(500)  # what the workers cleaned: the parent compiles
+    assert parent.builder.thread is not None
+    parent.finish()
+    assert list((tmp_path / "scanners").iterdir())
+    worker._scanner(900)  # LOOK_AGAIN_AFTER has not passed since the last look: not looked for yet
+    assert worker.scanner is None and worker.read is not None
+    worker._scanner(200)
+    assert worker.scanner is not None and worker.scanner.covered == (0,) and worker.builder.thread is None
+
+
+def test_without_the_cache_a_worker_compiles_its_own_scanner():
+    worker = Prefilter(one_rule("^Advertisement$").rules, cache=False)
+    worker.leave_compiling()
+    assert worker.compiles
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_stream_ends_with_the_scanner_in_the_cache(jobs, tmp_path, monkeypatch):
+    """A run that started compiling waits for it: stopped with the run, the next run would start
+    over. The compile here is held until the last record has come out."""
+    import threading
+
+    from cleaner import prefilter as module
+    from cleaner import scanner
+    from cleaner.workers import CHUNK_BYTES, StreamJob, clean_stream
+
+    monkeypatch.setenv("CLEANER_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(module, "SCAN_AFTER", 10)
+    monkeypatch.setattr(module, "COMPILE_AFTER", CHUNK_BYTES)
+    released = threading.Event()
+    compile = scanner._compile
+    monkeypatch.setattr(scanner, "_compile", lambda rules: released.wait(60) and compile(rules))
+    cleaner = Cleaner(packs=[one_rule_pack("^Advertisement$")])
+    record = b'{"text": "Advertisement\\nA line of the article."}\n'
+    lines = [record] * (3 * CHUNK_BYTES // len(record))
+    out = []
+    for chunk in clean_stream(iter(lines), StreamJob(cleaner, "<test>"), jobs=jobs):
+        out += [line for _, line in chunk.lines]
+        if len(out) == len(lines):
+            released.set()  # the compile goes on once every record is out: the stream must wait for it
+    assert out == [b'{"text": "A line of the article."}\n'] * len(lines)
+    assert list((tmp_path / "scanners").iterdir())
+    assert not cleaner.ruleset.prefilter.builder.thread.is_alive()
 
 
 def test_without_hyperscan_the_other_gates_do_the_work(tmp_path, monkeypatch):
