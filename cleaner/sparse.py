@@ -30,7 +30,7 @@ class Document:
     __slots__ = (
         "text", "prefilter", "line_rules", "edit_rules", "rewrites", "pieces", "count", "ends_with_newline", "dead",
         "edits", "word_counts", "more_than", "_content", "_starts", "_head", "_head_next", "_tail", "_tail_next",
-        "looks",
+        "looks", "trusted",
     )
 
     def __init__(self, text: str, prefilter: Prefilter) -> None:
@@ -56,6 +56,7 @@ class Document:
         self._tail: list[int] = []  # the same from the bottom
         self._tail_next = self.count - 1
         self.looks: dict[int, dict[int, object]] = {}  # line -> rule bit -> match (or None)
+        self.trusted = 0  # mask of the rules offered only lines the scanner found their whole pattern may match
 
     # --- lines -----------------------------------------------------------------------------
 
@@ -172,6 +173,9 @@ class Document:
             looks = self.looks[index] = {}
         elif bit in looks:
             return looks[bit]
+        if bit & self.trusted:  # the scanner named this line: the pattern most likely matches, the checks would pass
+            match = looks[bit] = pattern_matches(rule, self.content(index), clock)
+            return match
         if rule.needs_digit and not has_digit(self.content(index)):
             looks[bit] = None
             return None
@@ -294,6 +298,8 @@ def apply(text: str, rules: tuple[Rule, ...], prefilter: Prefilter, *, max_remov
     """Clean ``text`` with ``rules`` (in the order they run), where ``prefilter`` lets them look."""
     doc = Document(text, prefilter)
     candidates = prefilter.candidates(text, doc.pieces, lambda: doc.starts, doc.word_counts, doc.more_than)
+    if prefilter.scanner is not None:  # settled, and it named the lines of the rules it covers
+        doc.trusted = prefilter.scanner.mask
     clock = Clock(timeout)
     removals: list[Removal] = []
     shapes = prefilter.shapes
