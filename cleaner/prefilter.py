@@ -82,6 +82,8 @@ class Prefilter:
         # workers, and this one looks for it there every LOOK_AGAIN_AFTER characters
         self.compiles = True
         self.look_again = 0
+        self.elsewhere: int | None = 0  # characters the workers cleaned (None once enough, see count_elsewhere)
+        self.compiler = None  # the Builder compiling for the workers
 
     def _build(self, implementation: str):
         import ahocorasick_rs
@@ -159,16 +161,28 @@ class Prefilter:
         self.compiles = not self.cache
 
     def count_elsewhere(self, size: int) -> None:
-        """Count ``size`` characters that worker processes cleaned: this process compiles the
-        scanner (in the background) once they are enough, as it would for its own text."""
-        if self.read is not None:
-            self._scanner(size)
+        """Count ``size`` characters that worker processes cleaned: past COMPILE_AFTER, this
+        process compiles the scanner into the cache (in the background) if it is not there yet,
+        as it would for its own text. Without the cache, the workers compile their own."""
+        if self.elsewhere is None or not self.cache:
+            return
+        self.elsewhere += size
+        if self.elsewhere < COMPILE_AFTER:
+            return
+        self.elsewhere = None  # decided once
+        from .scanner import Builder
+
+        builder = Builder(self.rules)
+        if not builder.in_cache():
+            self.compiler = builder
+            builder.ready()
 
     def finish(self) -> None:
         """Wait for a scanner being compiled, so that it reaches the cache: a run that stopped it
         would leave the next run to start over."""
-        if self.builder is not None and self.builder.thread is not None:
-            self.builder.thread.join()
+        for builder in (self.builder, self.compiler):
+            if builder is not None and builder.thread is not None:
+                builder.thread.join()
 
     def use_scanner(self) -> bool:
         """Build the scanner now, waiting for it (tests, benchmarks); whether there is one."""

@@ -38,11 +38,10 @@ class Scanner:
         cache folder is neither read nor written."""
         import hyperscan
 
-        from .cache import cache_dir, file_name, installed_versions, read, write
+        from .cache import read, write
 
         if cache:
-            key = ("scanner", installed_versions("hyperscan"), _code_stamp(), tuple((r.pattern, r.flags) for r in rules))
-            path = cache_dir() / "scanners" / f"{file_name(key)}.marshal"
+            key, path = _cache_place(rules)
             stored = read(path, key)
             if stored is not None:
                 try:
@@ -110,6 +109,14 @@ def _collect(rule: int, _start: int, end: int, _flags: int, ends: list) -> None:
     ends.append((rule, end))
 
 
+def _cache_place(rules: Sequence[Rule]):
+    """(key, path) of the rules' database in the cache folder."""
+    from .cache import cache_dir, file_name, installed_versions
+
+    key = ("scanner", installed_versions("hyperscan"), _code_stamp(), tuple((r.pattern, r.flags) for r in rules))
+    return key, cache_dir() / "scanners" / f"{file_name(key)}.marshal"
+
+
 def _code_stamp() -> tuple:
     """(size, mtime) of :mod:`cleaner.superset`: a checkout's edit to the translation is not hidden by the cache."""
     from pathlib import Path
@@ -174,6 +181,11 @@ class Builder:
             if scanner is not None:
                 self.result.append(scanner)
         return self.result[0] if self.result else None
+
+    def in_cache(self) -> bool:
+        """Whether the cache folder has a database for the rules (not loaded: a parent whose
+        workers load it has no use for one in its own memory)."""
+        return self.cache and _cache_place(self.rules)[1].is_file()
 
     def ready(self, *, wait: bool = False) -> Scanner | None:
         """The scanner once compiled (None before, and for good when it cannot be)."""

@@ -304,9 +304,15 @@ def test_a_worker_takes_the_scanner_from_the_cache_and_compiles_none(tmp_path, m
     worker._scanner(500)  # past COMPILE_AFTER
     assert worker.builder.thread is None and worker.scanner is None
     parent = Prefilter(rules.rules)
-    parent.count_elsewhere(500)  # what the workers cleaned: the parent compiles
-    assert parent.builder.thread is not None
+    parent.count_elsewhere(50)
+    assert parent.compiler is None  # below COMPILE_AFTER
+    parent.count_elsewhere(450)  # what the workers cleaned: the parent compiles
+    assert parent.compiler.thread is not None
     parent.finish()
+    assert parent.scanner is None  # compiled for the workers, not loaded here
+    again = Prefilter(rules.rules)
+    again.count_elsewhere(500)
+    assert again.compiler is None  # in the cache already
     assert list((tmp_path / "scanners").iterdir())
     worker._scanner(900)  # LOOK_AGAIN_AFTER has not passed since the last look: not looked for yet
     assert worker.scanner is None and worker.read is not None
@@ -346,7 +352,8 @@ def test_a_stream_ends_with_the_scanner_in_the_cache(jobs, tmp_path, monkeypatch
             released.set()  # the compile goes on once every record is out: the stream must wait for it
     assert out == [b'{"text": "A line of the article."}\n'] * len(lines)
     assert list((tmp_path / "scanners").iterdir())
-    assert not cleaner.ruleset.prefilter.builder.thread.is_alive()
+    prefilter = cleaner.ruleset.prefilter
+    assert not (prefilter.builder or prefilter.compiler).thread.is_alive()
 
 
 def test_without_hyperscan_the_other_gates_do_the_work(tmp_path, monkeypatch):
