@@ -99,3 +99,31 @@ def test_literals_found_string_by_string_are_those_the_automaton_finds(monkeypat
         assert direct._literal_lines(text, lambda: offsets) == automaton._literal_lines(text, lambda: offsets)
         assert direct.line_rules(text) == automaton.line_rules(text)
     assert direct.automaton is None
+
+
+@pytest.mark.parametrize("block", [1, 40, 1000])
+def test_a_long_text_searched_a_block_of_lines_at_a_time_names_the_same_lines(monkeypatch, block):
+    """str.casefold works in 12 bytes a character, so a long text is folded and searched in blocks
+    of whole lines; characters that fold to more ("ß", "ﬁ", "İ") shift the folded offsets."""
+    from cleaner import prefilter
+    from cleaner.prefilter import Prefilter
+
+    text = "\n".join(casing(example) for casing in CASINGS for example in EXAMPLES)
+    text += "\nStraße ﬁnal İ: Share this\n\n\nREMIND ME LATER\nno newline at the end: © 2024"
+    offsets = [0]
+    for line in text.split("\n"):
+        offsets.append(offsets[-1] + len(line) + 1)
+    whole = Prefilter(SHIPPED.rules, scan=False)._literal_lines(text, lambda: offsets)
+    monkeypatch.setattr(prefilter, "FOLD_BLOCK", block)
+    assert Prefilter(SHIPPED.rules, scan=False)._literal_lines(text, lambda: offsets) == whole
+    assert len(whole) > 50  # most rules have a line to look at
+
+
+def test_a_document_searched_in_blocks_gives_the_same_result(monkeypatch):
+    from cleaner import prefilter
+
+    monkeypatch.setattr(prefilter, "FOLD_BLOCK", 100)
+    text = "\n".join(EXAMPLES) + "\n"
+    fast, slow = both(text, RuleSet(SHIPPED.rules))  # a new rule set: its prefilter is built with the small blocks
+    assert fast == slow
+    assert fast.removals
