@@ -25,7 +25,8 @@ One run measures, in this order:
                After each rep, two independent -j 1 runs started together: the ceiling for -j 2 / -j 1
                on this machine at that moment (2.0 on two idle cores)
   rss          peak RSS of `cleaner clean --jsonl` (default -j, and -j 1) for two inputs ten times
-               apart, through a launcher, so that only the cleaner processes count
+               apart, through a launcher, so that only the cleaner processes count; and of
+               `cleaner clean` on the largest single document, with the scanner cached and without
   html         per bench-data page: time in trafilatura against time in the rules
 
 Every timed comparison interleaves its sides' repetitions (the machine is shared) and reports
@@ -868,13 +869,25 @@ def prefix_file(source: Path, target: Path, size: int) -> tuple[int, int]:
 
 
 def section_rss(env: dict, work: Path, source: Path, source_size: int, small_mb: float, seed: int,
-                real: list[str], timer: Timer):
+                real: list[str], document: Path | None, timer: Timer):
     py = sys.executable
     commands = {
         "cleaner clean --jsonl": [py, "-m", "cleaner", "clean", "--jsonl"],
         "cleaner clean --jsonl -j 1": [py, "-m", "cleaner", "clean", "--jsonl", "-j", "1"],
     }
     rows = []
+
+    def peak(command: list[str], path: Path) -> tuple[int, float]:
+        """Peak RSS (bytes) and seconds of ``command`` with ``path`` on stdin."""
+        rss_file = work / "rss.txt"
+        start = time.perf_counter()
+        with open(path, "rb") as stdin:
+            done = subprocess.run([py, "-c", LAUNCHER, str(rss_file), *command], stdin=stdin,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=work)
+        if done.returncode != 0:
+            sys.exit(f"!!! {' '.join(command[2:])} failed: {done.stderr.decode()[-500:]}")
+        return int(rss_file.read_text()) * 1024, time.perf_counter() - start
+
     for megabytes in (small_mb, small_mb * 10):
         path = work / f"rss-{megabytes:g}MB.jsonl"
         if megabytes * MB <= source_size:
@@ -883,16 +896,15 @@ def section_rss(env: dict, work: Path, source: Path, source_size: int, small_mb:
             records, size = write_jsonl(path, seed, megabytes, real)
         for name, command in commands.items():
             timer.say(f"rss: {name} on {size / MB:.0f} MB")
-            rss_file = work / "rss.txt"
-            start = time.perf_counter()
-            with open(path, "rb") as stdin:
-                done = subprocess.run([py, "-c", LAUNCHER, str(rss_file), *command], stdin=stdin,
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=work)
-            seconds = time.perf_counter() - start
-            if done.returncode != 0:
-                sys.exit(f"!!! {name} failed: {done.stderr.decode()[-500:]}")
-            rows.append((name, records, size, int(rss_file.read_text()) * 1024, seconds))
+            rows.append((name, records, size, *peak(command, path)))
         path.unlink()
+    single = {}
+    if document is not None:
+        size = document.stat().st_size
+        for name, command in {"cleaner clean": [py, "-m", "cleaner", "clean"],
+                              "cleaner clean --no-cache": [py, "-m", "cleaner", "clean", "--no-cache"]}.items():
+            timer.say(f"rss: {name} on one {size / MB:.0f} MB document")
+            single[name] = (size, *peak(command, document))
     lines = ["| command | input | records | peak RSS | time |", "| --- | --- | --- | --- | --- |"]
     ratios = {}
     for name in commands:
@@ -905,7 +917,14 @@ def section_rss(env: dict, work: Path, source: Path, source_size: int, small_mb:
             "so the benchmark's own memory does not count; stdout to /dev/null. Larger input / smaller: "
             + ", ".join(f"`{name}` **{ratio:.2f}x**" for name, ratio in ratios.items())
             + f" for {rows[-1][2] / rows[0][2]:.0f}x the input.")
-    return lines, note, {"ratio": ratios["cleaner clean --jsonl"], "ratios": ratios}
+    if single:
+        lines += ["", "| command | one document on stdin | peak RSS | RSS / input | time |", "| --- | --- | --- | --- | --- |"]
+        for name, (size, rss, seconds) in single.items():
+            lines.append(f"| `{name}` | {size / MB:,.0f} MB | {rss / MB:.0f} MB | {rss / size:.1f} | {seconds:.1f} s |")
+        note += (" One document: the largest of the document sizes above, run the same way; `cleaner clean` "
+                 "finds the Hyperscan database in the cache, `--no-cache` cleans with the literal gates alone "
+                 "(as a first run on a machine does).")
+    return lines, note, {"ratio": ratios["cleaner clean --jsonl"], "ratios": ratios, "single": single}
 
 
 def section_html(c: Cleaner, pages: list[tuple[str, bytes]], count: int, reps: int, seed: int, timer: Timer):
@@ -1059,6 +1078,12 @@ def main() -> int:
         if "floor" in sections:
             inputs = {**groups, **{f"{human(size)} documents": docs for size, docs in sized.items()}}
             add("The floor: scan and pattern calls alone", section_floor(c, inputs, args.reps, timer))
+        largest = None  # the largest single document, on disk for the rss section
+        if "rss" in sections and sizes:
+            largest = work / "largest.txt"
+            document = sized[sizes[-1]][0] if sized else sized_documents(args.seed, sizes[-1], sizes[-1])[0]
+            largest.write_text(document, encoding="utf-8")
+            del document
         sized.clear()
         if "startup" in sections:
             add("Start-up", section_startup(env, work, args.startup_runs, timer))
@@ -1077,7 +1102,7 @@ def main() -> int:
                     section_jsonl(env, work, source, records, size, args.jsonl_reps, timer))
             if "rss" in sections:
                 add("Peak memory, `cleaner clean --jsonl`",
-                    section_rss(env, work, source, size, args.rss_mb, args.seed, real, timer))
+                    section_rss(env, work, source, size, args.rss_mb, args.seed, real, largest, timer))
         if "html" in sections and pages:
             add("HTML pages: trafilatura against the rules",
                 section_html(c, pages, args.html_pages, args.reps, args.seed, timer))
@@ -1131,7 +1156,9 @@ def summary_lines(figures: dict[str, dict]) -> list[str]:
         rows.append(("time per MB, slowest / fastest document size", f"{d['spread']:.2f}x", "< 1.5x", d["spread"] < 1.5,
                      bounds.get("spread", "")))
         size, took, limit = d["largest"]
-        rows.append((f"one {human(size)} document", f"cleaned in {seconds(took)} (slowest repetition)",
+        r = figures.get("Peak memory, `cleaner clean --jsonl`") or {}
+        memory = "".join(f"; `{name}`: peak RSS {rss / MB:.0f} MB" for name, (_, rss, _) in r.get("single", {}).items())
+        rows.append((f"one {human(size)} document", f"cleaned in {seconds(took)} (slowest repetition){memory}",
                      f"no running out of memory or time (its limit: {seconds(limit)})", took < limit, ""))
     r = figures.get("Peak memory, `cleaner clean --jsonl`")
     if r:
