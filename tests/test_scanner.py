@@ -165,6 +165,38 @@ def test_patterns_the_scanner_cannot_take_keep_the_other_gates(pattern, tmp_path
     assert apply_rules(text, rules, prefilter=True) == apply_rules(text, rules, prefilter=False)
 
 
+MIXED = """
+pack: t
+description: two rules the scanner takes, around one it cannot (it matches empty text)
+rules:
+  - id: share
+    action: drop-line
+    pattern: '^Share this article$'
+    examples: {remove: [], keep: []}
+  - id: empty
+    action: strip
+    pattern: '(?:x)?'
+    examples: {remove: [], keep: []}
+  - id: advert
+    action: drop-line
+    pattern: '^Advertisement$'
+    examples: {remove: [], keep: []}
+"""
+
+
+@pytest.mark.parametrize("alone_first", [0, 10**9])  # every expression tried alone first, or none
+def test_an_expression_hyperscan_rejects_leaves_the_others_in_the_database(alone_first, monkeypatch):
+    """Hyperscan rejects a whole set for one expression without saying which: the set is
+    compiled again without the expressions it rejects alone."""
+    from cleaner import scanner
+
+    monkeypatch.setattr(scanner, "ALONE_FIRST", alone_first)
+    serialized, covered = scanner._compile(parse_pack(MIXED, source="test").rules)
+    assert covered == [0, 2]
+    found = Scanner.load(serialized, covered).lines("Intro\nShare this article\nAdvertisement\nx\n")
+    assert found == {0: [1], 2: [2]}
+
+
 REWRITES = """
 pack: t
 description: a strip that makes lines for a drop-line rule, and a rule without literals
