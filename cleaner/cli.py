@@ -413,9 +413,9 @@ def _clean_stdin(cleaner: Cleaner, o: _Options, log: _RemovalLog) -> int:
                     err(message)
                 for entry in chunk.removals:
                     log.write(entry)
-                changed = changed or any(raw != cleaned for raw, cleaned in chunk.lines)
+                changed = changed or chunk.changed
                 if not (o.check or o.diff):
-                    stdout.write(b"".join(cleaned for _, cleaned in chunk.lines))  # one write a chunk, not a line
+                    stdout.write(chunk.output)  # one write a chunk, not a line
         else:
             data = stdin.read()
             cleaned = run.clean_document(data, "<stdin>")

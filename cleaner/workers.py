@@ -9,6 +9,7 @@ from __future__ import annotations
 import collections
 import io
 import itertools
+import mmap
 import os
 import signal
 from collections.abc import Iterable, Iterator, Sequence
@@ -97,19 +98,27 @@ class StreamJob:
 
 @dataclass
 class ChunkOutcome:
-    """The cleaned lines of one chunk, in order, with what the run has to say about them."""
+    """One chunk of a JSONL stream, cleaned: its lines, in order, as one block of bytes, with what
+    the run has to say about them."""
 
-    lines: list[tuple[bytes, bytes]]
+    output: bytes | int | None  # on the way back from a worker, None: as it came; int: its length in the slot
+    changed: bool
     report: Report
     messages: list[str] = field(default_factory=list)
     removals: list[dict] = field(default_factory=list)
+
+
+Chunk = bytes | list[bytes]  # lines as one block (read from a stream), or a list of them
 
 
 def clean_stream(lines: Iterable[bytes], job: StreamJob, *, jobs: int) -> Iterator[ChunkOutcome]:
     """Clean a JSONL stream in chunks, with ``jobs`` processes, yielding outcomes in input order.
 
     Memory stays bounded: at most four chunks per worker are read ahead. A stream
-    that fits in one chunk is cleaned in this process (no pool to start).
+    that fits in one chunk is cleaned in this process (no pool to start). Workers
+    started by fork take their blocks from, and leave what they make of them in,
+    memory shared with this process (see :class:`_Slots`): pickling them through
+    pipes cost this process 2 ms a MB, a cap on how many workers it can feed.
     """
     chunks = _chunks(lines)
     first = next(chunks, None)
@@ -122,26 +131,64 @@ def clean_stream(lines: Iterable[bytes], job: StreamJob, *, jobs: int) -> Iterat
             yield _clean_chunk(job, start, chunk)
         prefilter.finish()
         return
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    executor = ProcessPoolExecutor(max_workers=jobs, initializer=_start_stream_worker, initargs=(job,))
+    context = multiprocessing.get_context()
+    slots = _Slots(4 * jobs + 1) if context.get_start_method() == "fork" else None  # forked workers share it
+    executor = ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_start_stream_worker, initargs=(job, slots)
+    )
     pending: collections.deque = collections.deque()
     try:
         for start, chunk in itertools.chain([first, second], chunks):
-            pending.append((chunk, executor.submit(_clean_chunk_in_worker, start, chunk)))
-            prefilter.count_elsewhere(sum(map(len, chunk)))  # the scanner, compiled here once for all workers
+            slot = slots.place(chunk) if slots is not None else None
+            task = chunk if slot is None else (slot, len(chunk))
+            pending.append((chunk, slot, executor.submit(_clean_chunk_in_worker, start, task)))
+            prefilter.count_elsewhere(_chunk_size(chunk))  # the scanner, compiled here once for all workers
             if len(pending) >= 4 * jobs:
-                yield _paired(*pending.popleft())
+                yield _returned(slots, *pending.popleft())
         while pending:
-            yield _paired(*pending.popleft())
+            yield _returned(slots, *pending.popleft())
     except BaseException:
         executor.shutdown(wait=True, cancel_futures=True)
         raise
-    executor.shutdown(wait=True)
+    else:
+        executor.shutdown(wait=True)
+    finally:
+        if slots is not None:
+            slots.arena.close()
     prefilter.finish()
 
 
-def _chunks(source: Iterable[bytes]) -> Iterator[tuple[int, list[bytes]]]:
+class _Slots:
+    """Places for the blocks in flight, in an anonymous shared mapping that worker processes
+    forked after it share: a block is copied in, the worker copies it out and writes the cleaned
+    lines in its place. A block or an output larger than a slot goes through the pipes instead.
+    (Anonymous memory: no /dev/shm to fill, no name to leak.)"""
+
+    SIZE = 2 * CHUNK_BYTES
+
+    def __init__(self, count: int) -> None:
+        self.arena = mmap.mmap(-1, count * self.SIZE)
+        self.free = list(range(count))
+
+    def place(self, chunk: Chunk) -> int | None:
+        """A slot holding ``chunk`` (None: it goes by pipe)."""
+        if not isinstance(chunk, bytes) or len(chunk) > self.SIZE or not self.free:
+            return None
+        slot = self.free.pop()
+        self.arena[slot * self.SIZE : slot * self.SIZE + len(chunk)] = chunk
+        return slot
+
+    def read(self, slot: int, length: int) -> bytes:
+        return self.arena[slot * self.SIZE : slot * self.SIZE + length]
+
+
+_slots: _Slots | None = None  # in a worker: the parent's, when it was forked
+
+
+def _chunks(source: Iterable[bytes]) -> Iterator[tuple[int, Chunk]]:
     """(number of the first line, lines) in pieces of CHUNK_LINES lines or CHUNK_BYTES bytes; a
     binary stream (stdin) in blocks of CHUNK_BYTES cut after their last newline, since reading
     it a line at a time costs more than the rest of what this process does with the lines."""
@@ -163,56 +210,82 @@ def _chunks(source: Iterable[bytes]) -> Iterator[tuple[int, list[bytes]]]:
         yield start, chunk
 
 
-def _block_chunks(stream) -> Iterator[tuple[int, list[bytes]]]:
-    """The lines of ``stream`` as iterating it gives them (each up to and with its newline; the
-    last one may have none), a block at a time."""
+def _block_chunks(stream) -> Iterator[tuple[int, bytes]]:
+    """The lines of ``stream`` in blocks that end with a line (the last one may have no newline)."""
     start = 1
     unended: list[bytes] = []  # the start of a line that has not ended yet
     while True:
         block = stream.read(CHUNK_BYTES)
         if not block:
             break
-        if b"\n" not in block:
+        cut = block.rfind(b"\n") + 1
+        if not cut:
             unended.append(block)  # a line longer than a block: its pieces are joined once it ends
             continue
         if unended:
+            cut += sum(map(len, unended))
             block = b"".join([*unended, block])
             unended = []
-        lines = io.BytesIO(block).readlines()
-        if not lines[-1].endswith(b"\n"):
-            unended.append(lines.pop())
-        yield start, lines
-        start += len(lines)
+        if cut < len(block):
+            unended.append(block[cut:])
+            block = block[:cut]
+        yield start, block
+        start += block.count(b"\n")
     if unended:
-        yield start, [b"".join(unended)]
+        yield start, b"".join(unended)
 
 
-def _clean_chunk(job: StreamJob, start: int, chunk: list[bytes]) -> ChunkOutcome:
-    outcome = ChunkOutcome([], Report())
+def _chunk_size(chunk: Chunk) -> int:
+    return len(chunk) if isinstance(chunk, bytes) else sum(map(len, chunk))
+
+
+def _clean_chunk(job: StreamJob, start: int, chunk: Chunk) -> ChunkOutcome:
+    """The chunk's outcome, its output joined (the chunk itself when no line changed)."""
+    outcome = ChunkOutcome(None, False, Report())
     log = outcome.removals.append if job.log_removals else None
     run = Run(job.cleaner, outcome.report, outcome.messages.append, explain=job.explain, log=log)
-    outcome.lines = list(run.clean_records(chunk, job.name, field=job.field, to_field=job.to_field, first_line=start))
+    lines = io.BytesIO(chunk).readlines() if isinstance(chunk, bytes) else chunk  # split on b"\n" only
+    cleaned = []
+    for raw, out in run.clean_records(lines, job.name, field=job.field, to_field=job.to_field, first_line=start):
+        cleaned.append(out)
+        if out is not raw and out != raw:
+            outcome.changed = True
+    outcome.output = b"".join(cleaned) if outcome.changed or not isinstance(chunk, bytes) else chunk
     return outcome
 
 
-def _start_stream_worker(job: StreamJob) -> None:
+def _start_stream_worker(job: StreamJob, slots: _Slots | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C (see _start_worker)
     job.cleaner.ruleset.prefilter.leave_compiling()  # the parent compiles the scanner
-    global _stream
-    _stream = job
+    global _stream, _slots
+    _stream, _slots = job, slots
 
 
-def _clean_chunk_in_worker(start: int, chunk: list[bytes]) -> ChunkOutcome:
-    """The chunk's outcome, its lines sent back as only what changed (None: the line as it was),
-    since the parent still has the lines it sent: half the bytes through the pipe, or less."""
+def _clean_chunk_in_worker(start: int, task: Chunk | tuple[int, int]) -> ChunkOutcome:
+    """The outcome of a chunk (or of the block in a slot: its output then goes back there). Its
+    output comes back only if a line changed: the parent has the chunk."""
     assert _stream is not None, "worker started without a job"
-    outcome = _clean_chunk(_stream, start, chunk)
-    outcome.lines = [None if cleaned == raw else cleaned for raw, cleaned in outcome.lines]
+    slot = None
+    if isinstance(task, tuple):
+        slot, length = task
+        assert _slots is not None, "a slot, but no shared memory"
+        task = _slots.read(slot, length)
+    outcome = _clean_chunk(_stream, start, task)
+    if not outcome.changed:
+        outcome.output = None
+    elif slot is not None and len(outcome.output) <= _Slots.SIZE:
+        _slots.arena[slot * _Slots.SIZE : slot * _Slots.SIZE + len(outcome.output)] = outcome.output
+        outcome.output = len(outcome.output)
     return outcome
 
 
-def _paired(chunk: list[bytes], future) -> ChunkOutcome:
-    """A worker's outcome with its lines as (line in, line out) again (see _clean_chunk_in_worker)."""
+def _returned(slots: _Slots | None, chunk: Chunk, slot: int | None, future) -> ChunkOutcome:
+    """A worker's outcome, with its output as bytes again (see _clean_chunk_in_worker); its slot freed."""
     outcome = future.result()
-    outcome.lines = [(raw, raw if cleaned is None else cleaned) for raw, cleaned in zip(chunk, outcome.lines, strict=True)]
+    if outcome.output is None:
+        outcome.output = chunk if isinstance(chunk, bytes) else b"".join(chunk)
+    elif isinstance(outcome.output, int):
+        outcome.output = slots.read(slot, outcome.output)
+    if slot is not None:
+        slots.free.append(slot)
     return outcome

@@ -64,6 +64,79 @@ def test_a_stream_is_cut_into_the_lines_iterating_it_gives(pieces, block):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(workers, "CHUNK_BYTES", block)  # lines longer than a block, and many in one
         chunks = list(workers._chunks(io.BytesIO(data)))
-    assert [line for _, chunk in chunks for line in chunk] == list(io.BytesIO(data))
-    assert [start for start, _ in chunks] == list(accumulate([1, *(len(chunk) for _, chunk in chunks)]))[: len(chunks)]
-    assert all(chunk for _, chunk in chunks)
+    lines = [io.BytesIO(chunk).readlines() for _, chunk in chunks]  # as a worker splits a block
+    assert [line for block in lines for line in block] == list(io.BytesIO(data))
+    assert [start for start, _ in chunks] == list(accumulate([1, *(len(block) for block in lines)]))[: len(chunks)]
+    assert all(chunk.endswith(b"\n") for _, chunk in chunks[:-1]) and all(chunk for _, chunk in chunks)
+
+
+def stream_outputs(data: bytes, jobs: int, **options) -> list[bytes]:
+    """clean_stream on ``data`` as a binary stream (stdin), in process: the chunks' outputs."""
+    from cleaner import Cleaner
+
+    job = workers.StreamJob(Cleaner(), "<stdin>", **options)
+    return [chunk.output for chunk in workers.clean_stream(io.BytesIO(data), job, jobs=jobs)]
+
+
+def test_workers_take_their_blocks_from_shared_memory_and_give_the_same_bytes(monkeypatch):
+    placed = []
+    place = workers._Slots.place
+    monkeypatch.setattr(workers._Slots, "place", lambda self, chunk: placed.append(place(self, chunk)) or placed[-1])
+    data = corpus(2 * CHUNK_LINES + 500, bad_line=7)
+    assert b"".join(stream_outputs(data, 2)) == b"".join(stream_outputs(data, 1))
+    assert len(placed) >= 3 and all(slot is not None for slot in placed)
+
+
+def by_pipe(monkeypatch) -> dict[str, int]:
+    """Counts of the blocks that went to a worker, and came back, by pipe (not by slot)."""
+    counts = {"to": 0, "back": 0}
+    place, returned = workers._Slots.place, workers._returned
+
+    def counted_place(self, chunk):
+        slot = place(self, chunk)
+        counts["to"] += slot is None
+        return slot
+
+    def counted_return(slots, chunk, slot, future):
+        counts["back"] += slot is not None and isinstance(future.result().output, bytes)
+        return returned(slots, chunk, slot, future)
+
+    monkeypatch.setattr(workers._Slots, "place", counted_place)
+    monkeypatch.setattr(workers, "_returned", counted_return)
+    return counts
+
+
+def test_a_record_longer_than_a_slot_goes_by_pipe(monkeypatch):
+    counts = by_pipe(monkeypatch)
+    data = corpus(2 * CHUNK_LINES + 500, bad_line=7)
+    record = json.dumps({"id": 0, "text": ARTICLE + "word " * (3 * CHUNK_BYTES // 5) + "\n" + APPEAL}).encode()
+    middle = data.index(b"\n", len(data) // 2) + 1
+    data = data[:middle] + record + b"\n" + data[middle:]
+    two = b"".join(stream_outputs(data, 2))
+    assert two == b"".join(stream_outputs(data, 1))
+    assert counts["to"] == 1
+    long = [line for line in two.splitlines() if len(line) > 3 * CHUNK_BYTES]
+    assert len(long) == 1 and b"Remind me later" not in long[0]
+
+
+def test_an_output_longer_than_its_slot_comes_back_by_pipe(monkeypatch):
+    """--to-field doubles a block of long texts: more than its slot holds."""
+    counts = by_pipe(monkeypatch)
+    text = ARTICLE + "word " * (CHUNK_BYTES // 10) + "\n" + APPEAL  # half a block
+    data = b"".join(json.dumps({"id": n, "text": text}).encode() + b"\n" for n in range(12))
+    two = b"".join(stream_outputs(data, 2, to_field="clean"))
+    assert two == b"".join(stream_outputs(data, 1, to_field="clean"))
+    assert counts["back"] >= 1
+    records = [json.loads(line) for line in two.splitlines()]
+    assert [r["text"] for r in records] == [text] * 12
+    assert all("Remind me later" not in r["clean"] and r["clean"].startswith(ARTICLE) for r in records)
+
+
+def test_without_fork_the_blocks_go_by_pipe(monkeypatch):
+    import multiprocessing
+
+    spawn = multiprocessing.get_context("spawn")
+    monkeypatch.setattr(multiprocessing, "get_context", lambda method=None: spawn)
+    monkeypatch.setattr(workers, "_Slots", None)  # not even made
+    data = corpus(2 * CHUNK_LINES + 500, bad_line=7)
+    assert b"".join(stream_outputs(data, 2)) == b"".join(stream_outputs(data, 1))
