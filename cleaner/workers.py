@@ -135,7 +135,7 @@ def clean_stream(lines: Iterable[bytes], job: StreamJob, *, jobs: int) -> Iterat
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context()
-    slots = _Slots(4 * jobs + 1) if context.get_start_method() == "fork" else None  # forked workers share it
+    slots = _Slots.make(4 * jobs + 1) if context.get_start_method() == "fork" else None  # forked workers share it
     executor = ProcessPoolExecutor(
         max_workers=jobs, mp_context=context, initializer=_start_stream_worker, initargs=(job, slots)
     )
@@ -172,6 +172,14 @@ class _Slots:
     def __init__(self, count: int) -> None:
         self.arena = mmap.mmap(-1, count * self.SIZE)
         self.free = list(range(count))
+
+    @classmethod
+    def make(cls, count: int) -> _Slots | None:
+        """``count`` slots, or None (then pipes) where the memory cannot be mapped."""
+        try:
+            return cls(count)
+        except OSError:
+            return None
 
     def place(self, chunk: Chunk) -> int | None:
         """A slot holding ``chunk`` (None: it goes by pipe)."""

@@ -140,3 +140,17 @@ def test_without_fork_the_blocks_go_by_pipe(monkeypatch):
     monkeypatch.setattr(workers, "_Slots", None)  # not even made
     data = corpus(2 * CHUNK_LINES + 500, bad_line=7)
     assert b"".join(stream_outputs(data, 2)) == b"".join(stream_outputs(data, 1))
+
+
+def test_without_shared_memory_the_blocks_go_by_pipe(monkeypatch):
+    """An address space too small for the slots (a ulimit), say: the run goes on by pipe."""
+    import mmap
+
+    def no_memory(*args, **kwargs):
+        raise OSError(12, "Cannot allocate memory")
+
+    monkeypatch.setattr(mmap, "mmap", no_memory)
+    counts = by_pipe(monkeypatch)
+    data = corpus(2 * CHUNK_LINES + 500, bad_line=7)
+    assert b"".join(stream_outputs(data, 2)) == b"".join(stream_outputs(data, 1))
+    assert counts == {"to": 0, "back": 0}  # no slot was ever offered
